@@ -1,0 +1,172 @@
+//! Percent-decoding that never fails: an escape that is not `%` + two hex digits is kept as
+//! it stands, so a bad sequence costs only itself, never the value or the record.
+
+use std::borrow::Cow;
+
+/// Decodes `%XX` escapes; with `plus_as_space`, `+` becomes a space (form encoding).
+/// Borrows when there is nothing to decode.
+pub fn percent_decode(input: &[u8], plus_as_space: bool) -> Cow<'_, [u8]> {
+    let needs_work = input
+        .iter()
+        .any(|&b| b == b'%' || (plus_as_space && b == b'+'));
+    if !needs_work {
+        return Cow::Borrowed(input);
+    }
+    let mut out = Vec::with_capacity(input.len());
+    let mut i = 0;
+    while i < input.len() {
+        let byte = input[i];
+        match byte {
+            b'%' => match escaped_byte(&input[i + 1..]) {
+                Some(decoded) => {
+                    out.push(decoded);
+                    i += 3;
+                    continue;
+                }
+                None => out.push(b'%'),
+            },
+            b'+' if plus_as_space => out.push(b' '),
+            _ => out.push(byte),
+        }
+        i += 1;
+    }
+    Cow::Owned(out)
+}
+
+/// The byte of a `%XX` escape whose two hex digits start `rest`.
+fn escaped_byte(rest: &[u8]) -> Option<u8> {
+    match rest {
+        [high, low, ..] => Some(hex_value(*high)? << 4 | hex_value(*low)?),
+        _ => None,
+    }
+}
+
+fn hex_value(digit: u8) -> Option<u8> {
+    match digit {
+        b'0'..=b'9' => Some(digit - b'0'),
+        b'a'..=b'f' => Some(digit - b'a' + 10),
+        b'A'..=b'F' => Some(digit - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// True when `input` holds at least one valid `%XX` escape.
+pub fn has_escape(input: &[u8]) -> bool {
+    memchr::memchr_iter(b'%', input).any(|at| escaped_byte(&input[at + 1..]).is_some())
+}
+
+/// Turns bytes into text, replacing invalid UTF-8 with U+FFFD. Borrows when valid.
+pub fn to_text(bytes: Cow<'_, [u8]>) -> Cow<'_, str> {
+    match bytes {
+        Cow::Borrowed(raw) => String::from_utf8_lossy(raw),
+        Cow::Owned(raw) => match String::from_utf8(raw) {
+            Ok(text) => Cow::Owned(text),
+            Err(err) => Cow::Owned(String::from_utf8_lossy(err.as_bytes()).into_owned()),
+        },
+    }
+}
+
+/// Decodes a header value as CloudFront logs it (`cs-user-agent`, `cs-referer`): encoded once.
+pub fn header_value(raw: &[u8]) -> Cow<'_, str> {
+    to_text(percent_decode(raw, false))
+}
+
+/// Decodes a tracker query value: CloudFront re-encoded the browser's `%` as `%25`, so the
+/// value is decoded twice, the second time with form semantics (`+` is a space).
+pub fn tracker_value(raw: &[u8]) -> Cow<'_, str> {
+    let once = percent_decode(raw, false);
+    let twice = match once {
+        Cow::Borrowed(raw) => percent_decode(raw, true),
+        Cow::Owned(bytes) => Cow::Owned(percent_decode(&bytes, true).into_owned()),
+    };
+    to_text(twice)
+}
+
+/// Decodes a URL query value as far as it goes: form-decodes, then keeps decoding while valid
+/// escapes remain (campaign tags are often encoded once more than needed), at most 3 times.
+pub fn fully_decoded(raw: &str) -> Cow<'_, str> {
+    let mut text = to_text(percent_decode(raw.as_bytes(), true));
+    for _ in 0..2 {
+        if !has_escape(text.as_bytes()) {
+            break;
+        }
+        text = Cow::Owned(to_text(percent_decode(text.as_bytes(), false)).into_owned());
+    }
+    text
+}
+
+/// Cuts `text` to at most `max` bytes at a character boundary.
+pub fn truncate(text: Cow<'_, str>, max: usize) -> Cow<'_, str> {
+    if text.len() <= max {
+        return text;
+    }
+    let end = text.floor_char_boundary(max);
+    match text {
+        Cow::Borrowed(s) => Cow::Borrowed(&s[..end]),
+        Cow::Owned(mut s) => {
+            s.truncate(end);
+            Cow::Owned(s)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(input: &str, plus_as_space: bool) -> String {
+        String::from_utf8(percent_decode(input.as_bytes(), plus_as_space).into_owned()).unwrap()
+    }
+
+    #[test]
+    fn plain_input_is_borrowed() {
+        assert!(matches!(percent_decode(b"abc", true), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn escapes_of_both_cases_decode() {
+        assert_eq!(decode("a%2Fb%2fc", false), "a/b/c");
+    }
+
+    #[test]
+    fn bad_escapes_are_kept_and_the_rest_still_decodes() {
+        assert_eq!(decode("100%_sure%20now%", false), "100%_sure now%");
+        assert_eq!(decode("%zz%4", false), "%zz%4");
+    }
+
+    #[test]
+    fn plus_is_a_space_only_in_form_mode() {
+        assert_eq!(decode("a+b", true), "a b");
+        assert_eq!(decode("a+b", false), "a+b");
+    }
+
+    #[test]
+    fn tracker_values_are_double_decoded() {
+        assert_eq!(
+            tracker_value(b"https%253A%252F%252Fmydomain.tld%252F"),
+            "https://mydomain.tld/"
+        );
+        assert_eq!(tracker_value(b"My%2520Domain"), "My Domain");
+        assert_eq!(tracker_value(b"self%252Bhosted"), "self+hosted");
+        assert_eq!(tracker_value(b"two+words"), "two words");
+    }
+
+    #[test]
+    fn utf8_paths_decode_and_invalid_utf8_is_replaced() {
+        assert_eq!(tracker_value(b"%252Fk%25C3%25A4se"), "/käse");
+        assert_eq!(tracker_value(b"%25FF"), "\u{FFFD}");
+    }
+
+    #[test]
+    fn fully_decoded_unwraps_extra_layers_but_stops() {
+        assert_eq!(fully_decoded("spring%2520sale"), "spring sale");
+        assert_eq!(fully_decoded("a+b"), "a b");
+        assert_eq!(fully_decoded("%252525252541"), "%252541");
+    }
+
+    #[test]
+    fn truncate_respects_char_boundaries() {
+        assert_eq!(truncate(Cow::Borrowed("käse"), 2), "k");
+        assert_eq!(truncate(Cow::Owned("abc".into()), 5), "abc");
+    }
+}
