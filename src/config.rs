@@ -138,4 +138,33 @@ mod tests {
             ConfigError::Domains(DomainListError::Empty)
         ));
     }
+
+    fn deployment(vars: &[(&str, &str)]) -> Result<Config, SettingError> {
+        Config::from_deployment(|name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        })
+    }
+
+    #[test]
+    fn deployment_defaults_the_field_list_and_requires_domains() {
+        let config = deployment(&[(DOMAINS_VAR, "mydomain.tld")]).unwrap();
+        assert_eq!(config.fields, FieldList::default_fields());
+        let missing = deployment(&[]).unwrap_err();
+        assert_eq!(missing.variable, DOMAINS_VAR);
+    }
+
+    #[test]
+    fn deployment_refuses_wildcards_and_names_the_bad_variable() {
+        let wildcard = deployment(&[(DOMAINS_VAR, "*")]).unwrap_err();
+        assert_eq!(wildcard.variable, DOMAINS_VAR);
+        let fields = deployment(&[(DOMAINS_VAR, "a.tld"), (FIELDS_VAR, "timestamp,nope")]);
+        let err = fields.unwrap_err();
+        assert_eq!(err.variable, FIELDS_VAR);
+        assert!(
+            err.to_string()
+                .starts_with("PIXELSTREAM_FIELDS: invalid field list")
+        );
+    }
 }

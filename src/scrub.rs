@@ -19,7 +19,7 @@ const SECRET_FIELDS: [Field; 5] = [
     Field::ServerIp,
 ];
 
-/// The line as text with secret columns replaced by `-` (when the column count matches the
+/// The line as text (control characters but tabs shown as U+FFFD) with secret columns replaced by `-` (when the column count matches the
 /// field list), every IP address anywhere truncated to its /24 or /48 network, and the result
 /// cut to [`MAX_SCRUBBED_LINE_BYTES`].
 pub fn scrub_line(line: &[u8], fields: &FieldList) -> String {
@@ -35,7 +35,17 @@ pub fn scrub_line(line: &[u8], fields: &FieldList) -> String {
             columns[column] = "-";
         }
     }
-    let masked = columns.join("\t");
+    let masked: String = columns
+        .join("\t")
+        .chars()
+        .map(|c| {
+            if c.is_control() && c != '\t' {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect();
     let anonymized = anonymize_ips(&masked);
     truncate(Cow::Borrowed(anonymized.as_ref()), MAX_SCRUBBED_LINE_BYTES).into_owned()
 }

@@ -102,7 +102,7 @@ enum Sink {
 impl Sink {
     fn new(args: &ReplayArgs) -> Result<Sink, String> {
         Ok(match &args.out {
-            Some(dir) => Sink::Directory(Tree::create(dir)?),
+            Some(dir) => Sink::Directory(Tree::create(dir, args.file.as_deref())?),
             None => Sink::Stdout(BufWriter::new(io::stdout())),
         })
     }
@@ -188,18 +188,29 @@ fn answer_line(record: &FirehoseResponseRecord) -> Result<String, String> {
     ))
 }
 
-/// A Firehose-like output tree: `domain_name=…/event_type=…/event_date=…/part-00000.ndjson`
-/// for `Ok`, `errors/processing-failed/part-00000.ndjson` for failures.
+/// A Firehose-like output tree: `domain_name=…/event_type=…/event_date=…/<object>` for `Ok`,
+/// `errors/processing-failed/<object>` for failures. Like Firehose, each replay writes its own
+/// object per partition (`part-<input name>.ndjson`), so replays of different files add up
+/// and a replay of the same file replaces its earlier output.
 struct Tree {
     root: PathBuf,
+    object_name: String,
     files: BTreeMap<PathBuf, (BufWriter<File>, usize)>,
 }
 
 impl Tree {
-    fn create(root: &Path) -> Result<Tree, String> {
+    fn create(root: &Path, input: Option<&Path>) -> Result<Tree, String> {
         fs::create_dir_all(root).map_err(|e| format!("cannot create {}: {e}", root.display()))?;
+        let input_name = input
+            .filter(|path| *path != Path::new("-"))
+            .and_then(Path::file_stem)
+            .map_or_else(
+                || "stdin".to_owned(),
+                |stem| stem.to_string_lossy().into_owned(),
+            );
         Ok(Tree {
             root: root.to_owned(),
+            object_name: format!("part-{input_name}.ndjson"),
             files: BTreeMap::new(),
         })
     }
@@ -224,7 +235,7 @@ impl Tree {
                 let dir = self.root.join(entry.key());
                 fs::create_dir_all(&dir)
                     .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-                let path = dir.join("part-00000.ndjson");
+                let path = dir.join(&self.object_name);
                 let file = File::create(&path)
                     .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
                 entry.insert((BufWriter::new(file), 0))

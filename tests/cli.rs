@@ -1,0 +1,363 @@
+//! Runs the `pixelstream` binary on fixtures, as a user would.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use common::{FIXTURE_DOMAINS, project_path, read};
+use serde_json::Value;
+
+fn pixelstream(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pixelstream"))
+        .args(args)
+        .current_dir(project_path(""))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("pixelstream starts");
+    let mut input = child.stdin.take().expect("stdin is piped");
+    let stdin = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        // The tool may exit before reading everything (bad flags); that is fine here.
+        let _ = input.write_all(&stdin);
+    });
+    let output = child.wait_with_output().expect("pixelstream runs");
+    writer.join().expect("stdin writer");
+    output
+}
+
+fn json_lines(output: &Output) -> Vec<Value> {
+    String::from_utf8(output.stdout.clone())
+        .expect("stdout is UTF-8")
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each stdout line is JSON"))
+        .collect()
+}
+
+/// Compares `actual` with a golden file; `PIXELSTREAM_BLESS=1` rewrites the file instead
+/// (`make golden`), for review before it is committed.
+fn assert_golden(relative: &str, actual: &[u8]) {
+    let path = project_path(relative);
+    if std::env::var_os("PIXELSTREAM_BLESS").is_some() {
+        std::fs::write(&path, actual).expect("golden file written");
+        return;
+    }
+    let expected = std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "missing golden {}: {e}; run `make golden` and review",
+            path.display()
+        )
+    });
+    if expected != actual {
+        let expected = String::from_utf8_lossy(&expected);
+        let actual = String::from_utf8_lossy(actual);
+        for (n, (e, a)) in expected.lines().zip(actual.lines()).enumerate() {
+            assert_eq!(
+                a,
+                e,
+                "{relative} line {} differs (run `make golden` to review)",
+                n + 1
+            );
+        }
+        panic!("{relative}: line counts differ (run `make golden` to review)");
+    }
+}
+
+#[test]
+fn ownstats_fixtures_match_their_golden_output() {
+    let out = pixelstream(
+        &[
+            "replay",
+            "--fields",
+            "ownstats",
+            "--domains",
+            FIXTURE_DOMAINS,
+            "fixtures/lines/ownstats.tsv",
+        ],
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_golden("fixtures/expected/ownstats.jsonl", &out.stdout);
+}
+
+#[test]
+fn default_field_fixtures_match_their_golden_output() {
+    let out = pixelstream(
+        &[
+            "replay",
+            "--domains",
+            FIXTURE_DOMAINS,
+            "fixtures/lines/default.tsv",
+        ],
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_golden("fixtures/expected/default.jsonl", &out.stdout);
+}
+
+#[test]
+fn firehose_fixture_matches_its_golden_response() {
+    let out = pixelstream(
+        &[
+            "replay",
+            "--format",
+            "firehose",
+            "--fields",
+            "ownstats",
+            "--domains",
+            FIXTURE_DOMAINS,
+            "fixtures/firehose/ownstats-event.json",
+        ],
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_golden(
+        "fixtures/expected/ownstats-event.response.json",
+        &out.stdout,
+    );
+}
+
+#[test]
+fn firehose_and_tsv_replays_agree_record_for_record() {
+    let tsv = pixelstream(
+        &[
+            "replay",
+            "--fields",
+            "ownstats",
+            "--domains",
+            FIXTURE_DOMAINS,
+            "fixtures/lines/ownstats.tsv",
+        ],
+        b"",
+    );
+    let firehose = pixelstream(
+        &[
+            "replay",
+            "--format",
+            "firehose",
+            "--fields",
+            "ownstats",
+            "--domains",
+            FIXTURE_DOMAINS,
+        ],
+        &read("fixtures/firehose/ownstats-event.json"),
+    );
+    let response: Value = serde_json::from_slice(&firehose.stdout).expect("response JSON");
+    let lines = json_lines(&tsv);
+    let records = response["records"].as_array().expect("records");
+    assert_eq!(lines.len(), records.len());
+    for (line, record) in lines.iter().zip(records) {
+        assert_eq!(line["result"], record["result"]);
+        let data: Value =
+            serde_json::from_slice(&BASE64.decode(record["data"].as_str().unwrap()).unwrap())
+                .unwrap();
+        match line["result"].as_str() {
+            Some("Ok") => {
+                assert_eq!(line["partition_keys"], record["metadata"]["partitionKeys"]);
+                for (key, value) in data.as_object().unwrap() {
+                    assert_eq!(&line["record"][key], value, "{key}");
+                }
+            }
+            _ => assert_eq!(line["reason"], data["reason"]),
+        }
+    }
+}
+
+#[test]
+fn conventions_sample_line_gives_the_documented_values() {
+    let sample = read("fixtures/lines/ownstats.tsv");
+    let first_line = sample.split(|&b| b == b'\n').next().unwrap();
+    let out = pixelstream(
+        &["replay", "--format", "tsv", "--fields", "ownstats"],
+        first_line,
+    );
+    assert!(out.status.success());
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 1);
+    let line = &lines[0];
+    assert_eq!(line["result"], "Ok");
+    assert_eq!(line["reason"], Value::Null);
+    let keys = &line["partition_keys"];
+    assert_eq!(keys["domain_name"], "mydomain.tld");
+    assert_eq!(keys["event_type"], "pageview");
+    assert_eq!(keys["event_date"], "2023-04-21");
+    let record = &line["record"];
+    assert_eq!(record["request_path"], "/");
+    assert_eq!(record["edge_id"], "HAM");
+    assert_eq!(record["request_asn"], 3320);
+    assert!(
+        record.as_object().unwrap().contains_key("browser_name"),
+        "every column is listed"
+    );
+}
+
+#[test]
+fn bench_event_answers_every_record_once_with_json_data() {
+    let out = pixelstream(
+        &[
+            "replay",
+            "--format",
+            "firehose",
+            "--fields",
+            "ownstats",
+            "--domains",
+            "*",
+            "fixtures/bench/firehose-event-n2000.json",
+        ],
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let event: Value =
+        serde_json::from_slice(&read("fixtures/bench/firehose-event-n2000.json")).unwrap();
+    let response: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let input_ids: Vec<&str> = event["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["recordId"].as_str().unwrap())
+        .collect();
+    let records = response["records"].as_array().unwrap();
+    let output_ids: Vec<&str> = records
+        .iter()
+        .map(|r| r["recordId"].as_str().unwrap())
+        .collect();
+    assert_eq!(input_ids.len(), 2000);
+    assert_eq!(output_ids, input_ids, "every id once, in order");
+    for record in records {
+        let result = record["result"].as_str().unwrap();
+        assert!(["Ok", "Dropped", "ProcessingFailed"].contains(&result));
+        let data = BASE64.decode(record["data"].as_str().unwrap()).unwrap();
+        assert_eq!(data.iter().filter(|&&b| b == b'\n').count(), 1);
+        assert_eq!(data.last(), Some(&b'\n'));
+        let value: Value = serde_json::from_slice(&data).unwrap();
+        assert!(value.is_object());
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("2000 records:"), "{stderr}");
+}
+
+#[test]
+fn any_input_line_gives_exactly_one_output_line() {
+    let mut input = Vec::new();
+    input.extend_from_slice(b"\n"); // empty line
+    input.extend_from_slice(b"\xff\xfe\x00\x01 not utf-8 \xc3\x28\n");
+    input.extend(std::iter::repeat_n(b'x', 1 << 20));
+    input.push(b'\n');
+    input.extend(
+        (0u32..4096)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .filter(|&b| b != b'\n'),
+    );
+    input.push(b'\n');
+    input.extend_from_slice(b"\t\t\t\t\t\t\t\t\t\t\t\n");
+    input.extend_from_slice(b"1682084241.469\t-\t-\t/hello.gif\t-\t-\t-\t-\t-\t%%%\t-\t-"); // no final newline
+    let out = pixelstream(&["replay", "--fields", "ownstats"], &input);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 6);
+    for line in &lines {
+        assert!(["Ok", "Dropped", "ProcessingFailed"].contains(&line["result"].as_str().unwrap()));
+    }
+    assert_eq!(lines[5]["reason"], "missing_event_type");
+}
+
+#[test]
+fn out_dir_holds_hive_partitions_and_errors() {
+    let dir = tempdir();
+    let out = pixelstream(
+        &[
+            "replay",
+            "--fields",
+            "ownstats",
+            "--domains",
+            FIXTURE_DOMAINS,
+            "--out",
+            dir.to_str().unwrap(),
+            "fixtures/lines/ownstats.tsv",
+        ],
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let partition = dir.join(
+        "domain_name=shop.example.com/event_type=event/event_date=2025-06-14/part-ownstats.ndjson",
+    );
+    let events = std::fs::read_to_string(&partition).expect("event partition written");
+    assert_eq!(events.lines().count(), 2);
+    for line in events.lines() {
+        let record: Value = serde_json::from_str(line).unwrap();
+        assert!(record["event_name"].is_string());
+    }
+    let errors =
+        std::fs::read_to_string(dir.join("errors/processing-failed/part-ownstats.ndjson")).unwrap();
+    assert_eq!(errors.lines().count(), 3);
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(summary.contains("event_type=pageview"), "{summary}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn tool_failures_exit_non_zero_with_a_message() {
+    let missing = pixelstream(&["replay", "no/such/file.tsv"], b"");
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read no/such/file.tsv"));
+    let bad_fields = pixelstream(&["replay", "--fields", "timestamp,bogus"], b"");
+    assert!(!bad_fields.status.success());
+    assert!(String::from_utf8_lossy(&bad_fields.stderr).contains("\"bogus\""));
+    let bad_event = pixelstream(&["replay", "--format", "firehose"], b"{not json");
+    assert!(!bad_event.status.success());
+    let bad_flag = pixelstream(&["replay", "--format", "csv"], b"");
+    assert!(!bad_flag.status.success());
+}
+
+#[test]
+fn schema_lists_every_column_with_a_type() {
+    let out = pixelstream(&["schema", "--format", "json"], b"");
+    let columns: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = columns
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), pixelstream::record::COLUMNS.len());
+    assert!(names.contains(&"daily_visitor_id"));
+}
+
+#[test]
+fn schema_doc_is_generated_from_the_record_type() {
+    let out = pixelstream(&["schema"], b"");
+    assert_golden("docs/schema.md", &out.stdout);
+}
+
+fn tempdir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("pixelstream-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
