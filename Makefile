@@ -6,7 +6,7 @@ PIXELSTREAM := target/release/pixelstream
 FIXTURE_DOMAINS := mydomain.tld,shop.example.com,blog.example.org
 OUT ?= out
 
-.PHONY: demo build test lint golden bench schema clean
+.PHONY: demo build test tools lint golden bench schema clean
 
 ## demo: build, replay fixtures/ into ./out/ as Firehose would, print a per-partition summary
 demo: build
@@ -23,9 +23,16 @@ demo: build
 build:
 	$(CARGO) build --release --locked --bin pixelstream
 
-## test: formatting, lints, every test
-test: lint
+## test: formatting, lints, every test (installs the pinned Python test tools into .venv first)
+test: lint tools
 	$(CARGO) test --locked
+
+## tools: the pinned Python tools tests use (moto's local AWS endpoint), in .venv
+tools: .venv/.installed
+.venv/.installed: tools/requirements.txt
+	python3 -m venv .venv
+	.venv/bin/pip install --quiet --disable-pip-version-check -r tools/requirements.txt
+	touch $@
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -44,5 +51,5 @@ schema:
 	@$(CARGO) run --quiet --locked --bin pixelstream -- schema
 
 clean:
-	rm -rf $(OUT)
+	rm -rf $(OUT) .venv
 	$(CARGO) clean

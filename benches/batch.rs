@@ -1,9 +1,17 @@
 //! Throughput of the transformation on the 2,000-record bench batch (`fixtures/bench/`).
 //!
-//! `make bench` runs this; divan prints records per second (`item/s`) per benchmark.
+//! `make bench` runs this; divan prints records per second (`item/s`) per benchmark, and the
+//! cold start as the time from process start to the first batch answered.
+
+use std::process::{Command, Stdio};
 
 use divan::counter::ItemsCount;
 use divan::{Bencher, black_box};
+use pixelstream::decode::header_value;
+use pixelstream::enrich::bot::BotDetector;
+use pixelstream::enrich::client::Clients;
+use pixelstream::enrich::ids::Salts;
+use pixelstream::enrich::user_agent::{Part, UserAgentParser};
 use pixelstream::{Config, FirehoseEvent, Pipeline, transform};
 
 fn main() {
@@ -15,8 +23,22 @@ fn bench_file(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"))
 }
 
+/// A pipeline with its UA parser built (steady state of a warm Lambda).
 fn pipeline() -> Pipeline {
-    Pipeline::new(Config::from_settings("ownstats", "*").expect("valid bench config"))
+    let pipeline =
+        Pipeline::new(Config::from_settings("ownstats", "*").expect("valid bench config"));
+    for part in Part::ALL {
+        pipeline.warm_up(part);
+    }
+    pipeline
+}
+
+/// The `cs-user-agent` column of every bench line (raw, as logged).
+fn bench_user_agents() -> Vec<Vec<u8>> {
+    bench_file("log-lines-n2000.tsv")
+        .split(|&b| b == b'\n')
+        .filter_map(|line| line.split(|&b| b == b'\t').nth(7).map(<[u8]>::to_vec))
+        .collect()
 }
 
 /// The batch function alone on the decoded event.
@@ -26,10 +48,11 @@ fn transform_batch_n2000(bencher: Bencher) {
         serde_json::from_slice(&bench_file("firehose-event-n2000.json")).expect("bench event");
     let records = event.records.len();
     let pipeline = pipeline();
+    let salts = Salts::derived_from(b"bench salt");
     bencher
         .counter(ItemsCount::new(records))
         .with_inputs(|| event.clone())
-        .bench_local_values(|event| transform(&pipeline, event));
+        .bench_local_values(|event| transform(&pipeline, event, &salts));
 }
 
 /// What one Lambda invocation does: parse the event JSON, transform, serialize the response.
@@ -41,9 +64,10 @@ fn lambda_invocation_n2000(bencher: Bencher) {
         .records
         .len();
     let pipeline = pipeline();
+    let salts = Salts::derived_from(b"bench salt");
     bencher.counter(ItemsCount::new(records)).bench_local(|| {
         let event: FirehoseEvent = serde_json::from_slice(black_box(&raw)).expect("bench event");
-        let (response, _) = transform(&pipeline, event);
+        let (response, _) = transform(&pipeline, event, &salts);
         serde_json::to_vec(&response).expect("response serializes")
     });
 }
@@ -57,16 +81,86 @@ fn process_lines_n2000(bencher: Bencher) {
         .filter(|l| !l.is_empty())
         .collect();
     let pipeline = pipeline();
+    let salts = Salts::derived_from(b"bench salt");
     let mut json = Vec::with_capacity(4096);
     bencher
         .counter(ItemsCount::new(lines.len()))
         .bench_local(|| {
             for line in &lines {
-                if let pixelstream::Outcome::Ok(row) = pipeline.process_line(line) {
+                if let pixelstream::Outcome::Ok(row) = pipeline.process_line(line, &salts) {
                     json.clear();
                     row.record.write_json(&mut json);
                 }
             }
             json.len()
         });
+}
+
+/// UA enrichment per record with a warm cache: the bench batch's user agents looked up again.
+#[divan::bench]
+fn user_agent_warm_cache(bencher: Bencher) {
+    let agents = bench_user_agents();
+    let clients = Clients::new();
+    for part in Part::ALL {
+        clients.warm_up(part);
+    }
+    for ua in &agents {
+        clients.from_header(ua);
+    }
+    bencher
+        .counter(ItemsCount::new(agents.len()))
+        .bench_local(|| {
+            for ua in &agents {
+                black_box(clients.from_header(ua));
+            }
+        });
+}
+
+/// UA enrichment per record with a cold cache: every record parsed by uap-core and checked
+/// against the crawler lists (parser already built).
+#[divan::bench(sample_count = 20)]
+fn user_agent_cold_cache(bencher: Bencher) {
+    let agents: Vec<String> = bench_user_agents()
+        .iter()
+        .map(|ua| header_value(ua).into_owned())
+        .collect();
+    let parser = UserAgentParser::new();
+    for part in Part::ALL {
+        parser.warm_up(part);
+    }
+    let bots = BotDetector::embedded();
+    bencher
+        .counter(ItemsCount::new(agents.len()))
+        .bench_local(|| {
+            for ua in &agents {
+                black_box((parser.parse(ua), bots.user_agent_reasons(ua)));
+            }
+        });
+}
+
+/// Cold start: time from process start to the first 2,000-record batch answered, running the
+/// release CLI on the bench event (the Lambda's code path: config, warm-up threads, parse the
+/// event, transform, write the response).
+#[divan::bench(sample_count = 20, sample_size = 1)]
+fn cold_start_first_batch_n2000() {
+    let event = format!(
+        "{}/fixtures/bench/firehose-event-n2000.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let status = Command::new(env!("CARGO_BIN_EXE_pixelstream"))
+        .args([
+            "replay",
+            "--format",
+            "firehose",
+            "--fields",
+            "ownstats",
+            "--domains",
+            "*",
+        ])
+        .args(["--salt", "bench salt", &event])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("pixelstream runs");
+    assert!(status.success());
 }

@@ -1,4 +1,4 @@
-"""Regenerate edge-locations.tsv from the airportsdata and pycountry packages.
+"""Regenerate edge-locations.tsv and countries.tsv from airportsdata and pycountry.
 
 CloudFront's x-edge-location field (e.g. "HAM50-P2") starts with an IATA
 airport code ("HAM"). This script writes one row per three-letter IATA code
@@ -8,7 +8,12 @@ with city, state/region, country name, ISO country code, latitude and
 longitude. Country names are pycountry's ISO 3166-1 names, preferring its
 friendly common_name ("South Korea", "Taiwan") and a few friendlier names of
 our own (FRIENDLY below). The hand-kept rows of overrides.tsv then replace
-generated rows. Output is sorted by code, so reruns are byte-identical.
+generated rows.
+
+countries.tsv names every ISO 3166-1 alpha-2 code (plus XK, Kosovo) with the same
+country names, for the viewer country of CloudFront's c-country field.
+
+Both files are sorted by code, so reruns are byte-identical.
 
 Run from the repository root, with the pinned versions:
 
@@ -26,6 +31,7 @@ import pycountry
 PINS = {"airportsdata": "20260905", "pycountry": "26.2.16"}
 HERE = Path(__file__).resolve().parent
 COLUMNS = ["iata", "city", "state", "country", "country_code", "latitude", "longitude"]
+COUNTRY_COLUMNS = ["code", "name"]
 # Names pycountry lacks, or whose ISO form reads badly on a dashboard.
 FRIENDLY = {
     "BN": "Brunei",
@@ -100,15 +106,27 @@ def overrides():
         yield code, row(code, city, state, cc) + [coord(lat), coord(lon)]
 
 
+def countries():
+    """Every ISO 3166-1 alpha-2 code, plus the codes only FRIENDLY knows (XK)."""
+    codes = {c.alpha_2 for c in pycountry.countries} | FRIENDLY.keys()
+    return {code: [code, country_name(code)] for code in codes}
+
+
+def write_tsv(name, columns, rows):
+    """Writes a header line, then the rows sorted by key."""
+    out = ["\t".join(columns)] + ["\t".join(rows[k]) for k in sorted(rows)]
+    (HERE / name).write_text("\n".join(out) + "\n", encoding="utf-8")
+    print(f"wrote {len(rows)} rows to {name}")
+
+
 def main():
     for pkg, want in PINS.items():
         if version(pkg) != want:
             sys.exit(f"build.py: need {pkg}=={want}, found {version(pkg)}")
     rows = generate()
     rows.update(overrides())
-    out = ["\t".join(COLUMNS)] + ["\t".join(rows[k]) for k in sorted(rows)]
-    (HERE / "edge-locations.tsv").write_text("\n".join(out) + "\n", encoding="utf-8")
-    print(f"wrote {len(rows)} rows to edge-locations.tsv")
+    write_tsv("edge-locations.tsv", COLUMNS, rows)
+    write_tsv("countries.tsv", COUNTRY_COLUMNS, countries())
 
 
 if __name__ == "__main__":

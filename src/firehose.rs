@@ -8,8 +8,9 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::{Deserialize, Serialize};
 
+use crate::enrich::ids::Salts;
 use crate::json;
-use crate::pipeline::{FailReason, Failure, Outcome, Pipeline};
+use crate::pipeline::{FailReason, Failure, Note, Outcome, Pipeline, trim_line_end};
 use crate::scrub::scrub_line;
 
 /// Lambda's limit on a synchronous response.
@@ -121,14 +122,23 @@ pub struct BatchSummary {
     pub dropped: BTreeMap<&'static str, usize>,
     /// `ProcessingFailed` counts per reason.
     pub processing_failed: BTreeMap<&'static str, usize>,
+    /// `Ok` records flagged as bots (kept, with `request_is_bot = 1`).
+    pub bots: usize,
+    /// Enrichment gaps in `Ok` records, per note (e.g. `unknown_edge_location`).
+    pub notes: BTreeMap<&'static str, usize>,
     /// Bytes of the response's base64 `data`, summed.
     pub data_bytes: usize,
 }
 
 impl BatchSummary {
-    fn count(&mut self, result: RecordResult, reason: Option<&'static str>, data_bytes: usize) {
+    fn count(&mut self, answer: &Answer) {
         self.records += 1;
-        self.data_bytes += data_bytes;
+        self.data_bytes += answer.data.len();
+        self.bots += usize::from(answer.bot);
+        for note in &answer.notes {
+            *self.notes.entry(note.as_str()).or_default() += 1;
+        }
+        let (result, reason) = (answer.result, answer.reason);
         let reason = reason.unwrap_or("unspecified");
         match result {
             RecordResult::Ok => self.ok += 1,
@@ -144,6 +154,10 @@ impl BatchSummary {
         self.records += other.records;
         self.ok += other.ok;
         self.data_bytes += other.data_bytes;
+        self.bots += other.bots;
+        for (note, n) in &other.notes {
+            *self.notes.entry(note).or_default() += n;
+        }
         for (reason, n) in &other.dropped {
             *self.dropped.entry(reason).or_default() += n;
         }
@@ -163,7 +177,8 @@ impl BatchSummary {
     }
 }
 
-/// `2000 records: 1950 Ok, 40 Dropped (not_pixel_path=28, …), 10 ProcessingFailed (…)`.
+/// `2000 records: 1950 Ok, 40 Dropped (not_pixel_path=28, …), 10 ProcessingFailed (…);
+/// 24 bots; notes (unknown_edge_location=3)`.
 impl fmt::Display for BatchSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fn reasons(f: &mut fmt::Formatter<'_>, counts: &BTreeMap<&str, usize>) -> fmt::Result {
@@ -183,7 +198,13 @@ impl fmt::Display for BatchSummary {
         )?;
         reasons(f, &self.dropped)?;
         write!(f, ", {} ProcessingFailed", self.failed_total())?;
-        reasons(f, &self.processing_failed)
+        reasons(f, &self.processing_failed)?;
+        write!(f, "; {} bots", self.bots)?;
+        if !self.notes.is_empty() {
+            f.write_str("; notes")?;
+            reasons(f, &self.notes)?;
+        }
+        Ok(())
     }
 }
 
@@ -200,6 +221,8 @@ struct Answer {
     reason: Option<&'static str>,
     data: String,
     metadata: Option<ResponseMetadata>,
+    bot: bool,
+    notes: Vec<Note>,
 }
 
 /// Transforms a Firehose batch: every input `recordId` appears exactly once in the response,
@@ -210,7 +233,11 @@ struct Answer {
 /// `ProcessingFailed` (`response_size_limit`) with a small `data`, so Firehose keeps them under
 /// the error prefix instead of failing the whole invocation. With the recommended buffer
 /// (1 MB) real traffic never gets near it.
-pub fn transform(pipeline: &Pipeline, event: FirehoseEvent) -> (FirehoseResponse, BatchSummary) {
+pub fn transform(
+    pipeline: &Pipeline,
+    event: FirehoseEvent,
+    salts: &Salts,
+) -> (FirehoseResponse, BatchSummary) {
     let mut scratch = Scratch::default();
     let mut summary = BatchSummary::default();
     let mut owed: usize = event
@@ -222,12 +249,12 @@ pub fn transform(pipeline: &Pipeline, event: FirehoseEvent) -> (FirehoseResponse
     let mut records = Vec::with_capacity(event.records.len());
     for input in event.records {
         owed -= fallback_entry_bytes(&input.record_id);
-        let mut answer = answer_record(pipeline, &input.data, &mut scratch);
+        let mut answer = answer_record(pipeline, &input.data, salts, &mut scratch);
         if used + entry_bytes(&input.record_id, &answer) + owed > RESPONSE_BUDGET_BYTES {
             answer = size_limit_answer();
         }
         used += entry_bytes(&input.record_id, &answer);
-        summary.count(answer.result, answer.reason, answer.data.len());
+        summary.count(&answer);
         records.push(FirehoseResponseRecord {
             record_id: input.record_id,
             result: answer.result,
@@ -238,7 +265,7 @@ pub fn transform(pipeline: &Pipeline, event: FirehoseEvent) -> (FirehoseResponse
     (FirehoseResponse { records }, summary)
 }
 
-fn answer_record(pipeline: &Pipeline, data: &str, scratch: &mut Scratch) -> Answer {
+fn answer_record(pipeline: &Pipeline, data: &str, salts: &Salts, scratch: &mut Scratch) -> Answer {
     scratch.line.clear();
     if BASE64
         .decode_vec(data.trim_ascii(), &mut scratch.line)
@@ -252,7 +279,7 @@ fn answer_record(pipeline: &Pipeline, data: &str, scratch: &mut Scratch) -> Answ
     }
     let json_out = &mut scratch.json;
     json_out.clear();
-    match pipeline.process_line(&scratch.line) {
+    match pipeline.process_line(&scratch.line, salts) {
         Outcome::Ok(row) => {
             row.record.write_json(json_out);
             json_out.push(b'\n');
@@ -268,6 +295,8 @@ fn answer_record(pipeline: &Pipeline, data: &str, scratch: &mut Scratch) -> Answ
                 metadata: Some(ResponseMetadata {
                     partition_keys: keys,
                 }),
+                bot: row.record.request_is_bot == Some(1),
+                notes: row.notes,
             }
         }
         Outcome::Dropped(reason) => {
@@ -279,10 +308,12 @@ fn answer_record(pipeline: &Pipeline, data: &str, scratch: &mut Scratch) -> Answ
                 reason: Some(reason.as_str()),
                 data: BASE64.encode(json_out),
                 metadata: None,
+                bot: false,
+                notes: Vec::new(),
             }
         }
         Outcome::Failed(failure) => {
-            let line = &scratch.line;
+            let line = trim_line_end(&scratch.line);
             failed_answer(&failure, Some(line), pipeline, json_out)
         }
     }
@@ -313,6 +344,8 @@ fn failed_answer(
         reason: Some(failure.reason.as_str()),
         data: BASE64.encode(json_out),
         metadata: None,
+        bot: false,
+        notes: Vec::new(),
     }
 }
 
@@ -323,6 +356,8 @@ fn size_limit_answer() -> Answer {
         reason: Some(FailReason::ResponseSizeLimit.as_str()),
         data: BASE64.encode(SIZE_LIMIT_DATA),
         metadata: None,
+        bot: false,
+        notes: Vec::new(),
     }
 }
 
@@ -355,6 +390,10 @@ mod tests {
 
     fn pipeline() -> Pipeline {
         Pipeline::new(Config::from_settings("ownstats", "*").unwrap())
+    }
+
+    fn salts() -> Salts {
+        Salts::derived_from(b"test salt")
     }
 
     fn event(lines: &[&[u8]]) -> FirehoseEvent {
@@ -393,7 +432,7 @@ mod tests {
     fn bad_base64_is_a_failed_record_not_a_failed_batch() {
         let mut batch = event(&[b"x"]);
         batch.records[0].data = "%%%not base64".into();
-        let (response, summary) = transform(&pipeline(), batch);
+        let (response, summary) = transform(&pipeline(), batch, &salts());
         assert_eq!(response.records[0].result, RecordResult::ProcessingFailed);
         assert_eq!(decoded(&response.records[0])["reason"], "invalid_base64");
         assert_eq!(summary.processing_failed.get("invalid_base64"), Some(&1));
@@ -401,7 +440,7 @@ mod tests {
 
     #[test]
     fn dropped_and_failed_data_say_why() {
-        let (response, summary) = transform(&pipeline(), event(&[b"a\t1.2.3.4", b""]));
+        let (response, summary) = transform(&pipeline(), event(&[b"a\t1.2.3.4", b""]), &salts());
         let failed = decoded(&response.records[0]);
         assert_eq!(failed["reason"], "field_count_mismatch");
         assert_eq!(
@@ -413,14 +452,14 @@ mod tests {
         assert_eq!(decoded(&response.records[1])["reason"], "empty_line");
         assert_eq!(
             summary.to_string(),
-            "2 records: 0 Ok, 0 Dropped, 2 ProcessingFailed (empty_line=1, field_count_mismatch=1)"
+            "2 records: 0 Ok, 0 Dropped, 2 ProcessingFailed (empty_line=1, field_count_mismatch=1); 0 bots"
         );
     }
 
     #[test]
     fn summaries_merge() {
-        let (_, mut a) = transform(&pipeline(), event(&[b""]));
-        let (_, b) = transform(&pipeline(), event(&[b"", b"x"]));
+        let (_, mut a) = transform(&pipeline(), event(&[b""]), &salts());
+        let (_, b) = transform(&pipeline(), event(&[b"", b"x"]), &salts());
         a.merge(&b);
         assert_eq!(a.records, 3);
         assert_eq!(a.processing_failed.get("empty_line"), Some(&2));

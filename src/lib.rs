@@ -7,6 +7,8 @@
 //! to a Firehose transformation batch; the Lambda and the CLI are thin shells around it.
 //! The core reads no clock, environment, network or file.
 
+pub mod aws;
+pub mod cache;
 pub mod config;
 pub mod decode;
 pub mod enrich;

@@ -5,6 +5,11 @@ use std::fmt;
 
 use crate::config::Config;
 use crate::decode::{header_value, tracker_value, truncate};
+use crate::enrich::bot::HitEvidence;
+use crate::enrich::client::{ClientFacts, Clients};
+use crate::enrich::geo::{self, EdgeLocations};
+use crate::enrich::ids::{self, Salts};
+use crate::enrich::user_agent::Part;
 use crate::enrich::{device, domain, edge, referrer, request, timing, utm::Utm};
 use crate::fields::Field;
 use crate::json;
@@ -76,6 +81,27 @@ pub struct Row<'a> {
     pub keys: PartitionKeys<'a>,
     /// The enriched record.
     pub record: Record<'a>,
+    /// Enrichment gaps worth counting (the record is kept either way).
+    pub notes: Vec<Note>,
+}
+
+/// An enrichment that could not be made for a kept record; counted per batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Note {
+    /// The edge location's prefix is not in the edge-location table.
+    UnknownEdgeLocation,
+    /// No salt for the hit's day (a late replay after the salt was deleted): ids are null.
+    NoSaltForDate,
+}
+
+impl Note {
+    /// The note as it appears in counts.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Note::UnknownEdgeLocation => "unknown_edge_location",
+            Note::NoSaltForDate => "no_salt_for_date",
+        }
+    }
 }
 
 /// Why a line was deliberately filtered out (`Dropped`).
@@ -173,16 +199,28 @@ enum Pixel {
     NoScript,
 }
 
-/// The pure core: a configuration, applied line by line.
-#[derive(Debug, Clone)]
+/// The pure core: a configuration and the enrichment data, applied line by line.
 pub struct Pipeline {
     config: Config,
+    clients: Clients,
+    edges: EdgeLocations,
 }
 
 impl Pipeline {
-    /// Prepares the pipeline for `config`.
+    /// Prepares the pipeline for `config`: loads the embedded lists (a few ms); the user-agent
+    /// parser builds on first use or through [`Pipeline::warm_up`].
     pub fn new(config: Config) -> Pipeline {
-        Pipeline { config }
+        Pipeline {
+            config,
+            clients: Clients::new(),
+            edges: EdgeLocations::embedded(),
+        }
+    }
+
+    /// Builds one part of the user-agent parser now. Shells call this for every
+    /// [`Part::ALL`] from threads at start-up so the first batch does not wait.
+    pub fn warm_up(&self, part: Part) {
+        self.clients.warm_up(part);
     }
 
     /// The configuration in use.
@@ -190,16 +228,17 @@ impl Pipeline {
         &self.config
     }
 
-    /// Turns one log line (a trailing newline is ignored) into its outcome.
-    pub fn process_line<'a>(&'a self, line: &'a [u8]) -> Outcome<'a> {
-        match self.row(line) {
+    /// Turns one log line (a trailing newline is ignored) into its outcome; ids are keyed with
+    /// `salts`.
+    pub fn process_line<'a>(&'a self, line: &'a [u8], salts: &Salts) -> Outcome<'a> {
+        match self.row(line, salts) {
             Ok(row) => Outcome::Ok(Box::new(row)),
             Err(Rejection::Dropped(reason)) => Outcome::Dropped(reason),
             Err(Rejection::Failed(failure)) => Outcome::Failed(failure),
         }
     }
 
-    fn row<'a>(&'a self, line: &'a [u8]) -> Result<Row<'a>, Rejection> {
+    fn row<'a>(&'a self, line: &'a [u8], salts: &Salts) -> Result<Row<'a>, Rejection> {
         let line = trim_line_end(line);
         if line.is_empty() {
             return Err(failed(
@@ -234,6 +273,7 @@ impl Pipeline {
         let domain_name = self.domain_of(&tracker, page, header_referer.as_deref())?;
 
         let mut record = Record::default();
+        let mut notes = Vec::new();
         if event_type == EventType::Event {
             fill_event(&mut record, &tracker)?;
         }
@@ -242,6 +282,22 @@ impl Pipeline {
         fill_referrer(&mut record, pixel, &tracker, &domain_name);
         fill_device(&mut record, &tracker);
         fill_request(&mut record, &log);
+        self.fill_geography(&mut record, &log, &mut notes);
+        self.fill_client(&mut record, &log, &tracker, pixel, event_type);
+        let visitor = Visitor {
+            domain: &domain_name,
+            client_ip: log.get(Field::ClientIp),
+            user_agent: log.get(Field::UserAgent).or(tracker.ua),
+        };
+        fill_ids(
+            &mut record,
+            &log,
+            line,
+            &visitor,
+            arrival,
+            salts,
+            &mut notes,
+        );
         let utm = Utm::extract(page.and_then(|p| p.query), &tracker);
         record.utm_source = utm.source.map(Cow::Owned);
         record.utm_medium = utm.medium.map(Cow::Owned);
@@ -256,9 +312,84 @@ impl Pipeline {
                 event_date: arrival.date(),
             },
             record,
+            notes,
         })
     }
 
+    /// Edge location from the `x-edge-location` prefix; viewer country from `c-country`.
+    fn fill_geography(&self, record: &mut Record<'_>, log: &LogLine<'_>, notes: &mut Vec<Note>) {
+        if let Some(id) = record.edge_id.as_deref() {
+            match self.edges.lookup(id) {
+                Some(edge) => {
+                    record.edge_city = Some(Cow::Borrowed(edge.city));
+                    record.edge_state = edge.state.map(Cow::Borrowed);
+                    record.edge_country = Some(Cow::Borrowed(edge.country));
+                    record.edge_country_code = Some(Cow::Borrowed(edge.country_code));
+                    record.edge_latitude = Some(edge.latitude);
+                    record.edge_longitude = Some(edge.longitude);
+                }
+                None => notes.push(Note::UnknownEdgeLocation),
+            }
+        }
+        let viewer = log
+            .get(Field::Country)
+            .and_then(|raw| std::str::from_utf8(raw).ok())
+            .and_then(geo::country);
+        if let Some((code, name)) = viewer {
+            record.viewer_country_code = Some(Cow::Borrowed(code));
+            record.viewer_country = Some(Cow::Borrowed(name));
+        }
+    }
+
+    /// Browser, OS and device from the user agent (the header, else the tracker's copy), and
+    /// the bot verdict with its reasons.
+    fn fill_client(
+        &self,
+        record: &mut Record<'_>,
+        log: &LogLine<'_>,
+        tracker: &TrackerQuery<'_>,
+        pixel: Pixel,
+        event_type: EventType,
+    ) {
+        let tracker_ua = tracker.ua.map(tracker_value);
+        let client: Option<std::sync::Arc<ClientFacts>> = match log.get(Field::UserAgent) {
+            Some(raw) => Some(self.clients.from_header(raw)),
+            None => tracker_ua
+                .as_deref()
+                .map(|ua| self.clients.from_decoded(ua)),
+        };
+        let header_ua = log
+            .get(Field::UserAgent)
+            .and(client.as_ref())
+            .map(|c| &*c.decoded);
+        let evidence = HitEvidence {
+            user_agent: header_ua,
+            tracker_user_agent: tracker_ua.as_deref(),
+            asn: record.request_asn,
+            // Only the tracker's page views carry screen, language and time zone; its events
+            // and the noscript pixel never do, so only page views can lack them suspiciously.
+            script_pixel: pixel == Pixel::Script && event_type == EventType::Pageview,
+            claims_browser: client
+                .as_ref()
+                .is_some_and(|c| c.user_agent.claims_browser()),
+            has_screen: record.device_outer_resolution.is_some(),
+            has_language: record.browser_language.is_some(),
+            has_timezone: record.browser_timezone.is_some(),
+        };
+        let mut reasons = self.clients.bots().hit_reasons(&evidence);
+        if let Some(client) = &client {
+            let ua = &client.user_agent;
+            record.browser_name = shared(&ua.browser_name);
+            record.browser_version = shared(&ua.browser_version);
+            record.browser_os_name = shared(&ua.os_name);
+            record.browser_os_version = shared(&ua.os_version);
+            record.device_vendor = shared(&ua.device_vendor);
+            record.device_type = Some(Cow::Borrowed(ua.device_type.as_str()));
+            reasons = reasons.union(client.reasons);
+        }
+        record.request_is_bot = Some(i32::from(reasons.is_bot()));
+        record.bot_reasons = reasons;
+    }
     /// The site's host name from `hn`, else the page URL, else the referer header; validated
     /// and checked against the allow-list.
     fn domain_of<'a>(
@@ -287,6 +418,58 @@ impl Pipeline {
     }
 }
 
+/// What identifies a visitor on a site for a day (raw bytes as logged).
+struct Visitor<'v> {
+    domain: &'v str,
+    client_ip: Option<&'v [u8]>,
+    user_agent: Option<&'v [u8]>,
+}
+
+/// First minutes of a UTC day in which hits also get yesterday's visitor id.
+const MIDNIGHT_OVERLAP_MS: i64 = 30 * 60 * 1000;
+
+/// Keyed ids: `daily_visitor_id` and `daily_page_view_id` with the day's salt,
+/// `previous_daily_visitor_id` just after midnight, and a replay-stable `page_view_id`.
+fn fill_ids(
+    record: &mut Record<'_>,
+    log: &LogLine<'_>,
+    line: &[u8],
+    visitor: &Visitor<'_>,
+    arrival: Timestamp,
+    salts: &Salts,
+    notes: &mut Vec<Note>,
+) {
+    let key = salts.key(arrival.date());
+    record.page_view_id = match (log.get(Field::EdgeRequestId), &key) {
+        (Some(request_id), _) => Some(Cow::Owned(ids::request_id(request_id))),
+        (None, Some(key)) => Some(Cow::Owned(key.line_id(trim_line_end(line)))),
+        (None, None) => None,
+    };
+    let Some(key) = key else {
+        notes.push(Note::NoSaltForDate);
+        return;
+    };
+    let Some(client_ip) = visitor.client_ip else {
+        return;
+    };
+    let user_agent = visitor.user_agent.unwrap_or_default();
+    let visitor_id = key.visitor_id(visitor.domain, client_ip, user_agent);
+    let path = record.request_path.as_deref().unwrap_or_default();
+    record.daily_page_view_id = Some(Cow::Owned(key.daily_page_view_id(&visitor_id, path)));
+    record.daily_visitor_id = Some(Cow::Owned(visitor_id));
+    if arrival.ms_of_day() < MIDNIGHT_OVERLAP_MS {
+        let yesterday = Timestamp(arrival.0 - MIDNIGHT_OVERLAP_MS - 1).date();
+        record.previous_daily_visitor_id = salts
+            .key(yesterday)
+            .map(|key| Cow::Owned(key.visitor_id(visitor.domain, client_ip, user_agent)));
+    }
+}
+
+/// A cached, shared text as a record value.
+fn shared(value: &Option<std::sync::Arc<str>>) -> Option<Cow<'static, str>> {
+    value.as_deref().map(|text| Cow::Owned(text.to_owned()))
+}
+
 /// A line that yields no row.
 enum Rejection {
     Dropped(DropReason),
@@ -297,7 +480,8 @@ fn failed(reason: FailReason, detail: String) -> Rejection {
     Rejection::Failed(Failure { reason, detail })
 }
 
-fn trim_line_end(line: &[u8]) -> &[u8] {
+/// The line without its trailing `\n` or `\r\n`.
+pub fn trim_line_end(line: &[u8]) -> &[u8] {
     let line = line.strip_suffix(b"\n").unwrap_or(line);
     line.strip_suffix(b"\r").unwrap_or(line)
 }
@@ -432,22 +616,26 @@ mod tests {
         columns.join("\t")
     }
 
+    fn salts() -> Salts {
+        Salts::derived_from(b"test salt")
+    }
+
     fn ok<'a>(pipeline: &'a Pipeline, line: &'a str) -> Row<'a> {
-        match pipeline.process_line(line.as_bytes()) {
+        match pipeline.process_line(line.as_bytes(), &salts()) {
             Outcome::Ok(row) => *row,
             other => panic!("expected Ok, got {other:?}"),
         }
     }
 
     fn dropped(pipeline: &Pipeline, line: &str) -> DropReason {
-        match pipeline.process_line(line.as_bytes()) {
+        match pipeline.process_line(line.as_bytes(), &salts()) {
             Outcome::Dropped(reason) => reason,
             other => panic!("expected Dropped, got {other:?}"),
         }
     }
 
     fn failed_reason(pipeline: &Pipeline, line: &[u8]) -> FailReason {
-        match pipeline.process_line(line) {
+        match pipeline.process_line(line, &salts()) {
             Outcome::Failed(failure) => failure.reason,
             other => panic!("expected ProcessingFailed, got {other:?}"),
         }
@@ -656,7 +844,7 @@ mod tests {
     #[test]
     fn failure_details_never_echo_the_line() {
         let line = sample_with(0, "1.2.3.4");
-        match pipeline("*").process_line(line.as_bytes()) {
+        match pipeline("*").process_line(line.as_bytes(), &salts()) {
             Outcome::Failed(failure) => assert!(!failure.detail.contains("1.2.3.4")),
             other => panic!("{other:?}"),
         }

@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 
+use crate::enrich::bot::BotReasons;
 use crate::json;
 use crate::time::Timestamp;
 
@@ -82,6 +83,22 @@ impl ColumnValue for Option<Timestamp> {
     }
 }
 
+impl ColumnValue for BotReasons {
+    const GLUE_TYPE: &'static str = "array<string>";
+    fn is_null(&self) -> bool {
+        !self.is_bot()
+    }
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let mut separator = b'[';
+        for reason in self.iter() {
+            out.push(separator);
+            json::write_str(out, reason.as_str());
+            separator = b',';
+        }
+        out.push(b']');
+    }
+}
+
 /// Writes `"yyyy-MM-dd HH:mm:ss.SSS"` without going through `fmt`.
 fn write_timestamp(out: &mut Vec<u8>, timestamp: Timestamp) {
     fn digits(out: &mut Vec<u8>, value: i64, width: u32) {
@@ -115,15 +132,16 @@ macro_rules! column_type {
     (double, $lt:lifetime) => { Option<f64> };
     (string, $lt:lifetime) => { Option<Cow<$lt, str>> };
     (timestamp, $lt:lifetime) => { Option<Timestamp> };
+    (reasons, $lt:lifetime) => { BotReasons };
 }
 
 macro_rules! schema {
-    ($( #[doc = $doc:literal] $name:ident : $kind:ident, )+) => {
+    ($( $(#[doc = $doc:literal])+ $name:ident : $kind:ident, )+) => {
         /// One analytics row, as written for Firehose (partition keys travel separately).
         /// `None` is SQL `NULL`: unknown, never a placeholder.
         #[derive(Debug, Clone, Default, PartialEq)]
         pub struct Record<'a> {
-            $( #[doc = $doc] pub $name: column_type!($kind, 'a), )+
+            $( $(#[doc = $doc])+ pub $name: column_type!($kind, 'a), )+
         }
 
         /// The table's data columns, in record order.
@@ -131,7 +149,7 @@ macro_rules! schema {
             $( Column {
                 name: stringify!($name),
                 glue_type: <column_type!($kind, 'static) as ColumnValue>::GLUE_TYPE,
-                doc: $doc.trim_ascii(),
+                doc: concat!($($doc),+).trim_ascii(),
             }, )+
         ];
 
@@ -186,6 +204,10 @@ schema! {
     edge_latitude: double,
     /// Longitude of the edge location.
     edge_longitude: double,
+    /// ISO 3166-1 alpha-2 country of the viewer (CloudFront's `c-country`).
+    viewer_country_code: string,
+    /// English name of the viewer's country.
+    viewer_country: string,
     /// External referrer URL without query or fragment; null for direct and self-referrals.
     referrer: string,
     /// Host name of the external referrer.
@@ -244,6 +266,8 @@ schema! {
     request_asn: bigint,
     /// 1 when the hit comes from a bot, else 0.
     request_is_bot: int,
+    /// Why the hit counts as a bot (null for humans).
+    bot_reasons: reasons,
     /// Name of a custom event (`event` rows).
     event_name: string,
     /// Properties of a custom event, as a JSON string.
@@ -254,6 +278,9 @@ schema! {
     daily_page_view_id: string,
     /// Keyed, daily-rotating visitor id.
     daily_visitor_id: string,
+    /// The visitor's id under yesterday's salt, for hits in the first 30 minutes of a UTC day
+    /// (stitches sessions across midnight).
+    previous_daily_visitor_id: string,
 }
 
 #[cfg(test)]
@@ -295,6 +322,23 @@ mod tests {
     }
 
     #[test]
+    fn bot_reasons_are_a_string_array_or_absent() {
+        use crate::enrich::bot::BotReason;
+        let mut reasons = BotReasons::default();
+        assert_eq!(json(&Record::default()).get("bot_reasons"), None);
+        reasons.insert(BotReason::Headless);
+        reasons.insert(BotReason::DatacenterAsn);
+        let record = Record {
+            bot_reasons: reasons,
+            ..Record::default()
+        };
+        assert_eq!(
+            json(&record)["bot_reasons"],
+            serde_json::json!(["headless", "datacenter_asn"])
+        );
+    }
+
+    #[test]
     fn columns_are_unique_snake_case_and_avoid_hive_keywords() {
         let mut names: Vec<&str> = COLUMNS.iter().map(|c| c.name).collect();
         assert!(
@@ -322,6 +366,7 @@ mod tests {
         assert_eq!(glue("request_asn"), Some("bigint"));
         assert_eq!(glue("request_is_bot"), Some("int"));
         assert_eq!(glue("referrer_domain_name"), Some("string"));
+        assert_eq!(glue("bot_reasons"), Some("array<string>"));
         assert!(COLUMNS.iter().all(|c| !c.doc.is_empty()));
     }
 }

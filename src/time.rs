@@ -112,6 +112,38 @@ impl Date {
     }
 }
 
+impl Date {
+    /// Days since 1970-01-01 (the inverse of [`Date::from_days_since_epoch`]).
+    pub fn days_since_epoch(self) -> i64 {
+        let year = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = year.div_euclid(400);
+        let year_of_era = year.rem_euclid(400);
+        let march_month = (i64::from(self.month) + 9) % 12;
+        let day_of_year = (153 * march_month + 2) / 5 + i64::from(self.day) - 1;
+        let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+        era * 146_097 + day_of_era - 719_468
+    }
+
+    /// The date `days` later (earlier when negative).
+    pub fn add_days(self, days: i64) -> Date {
+        Date::from_days_since_epoch(self.days_since_epoch() + days)
+    }
+
+    /// Parses `yyyy-MM-dd`; `None` unless it is a real calendar date.
+    pub fn parse(text: &str) -> Option<Date> {
+        let bytes = text.as_bytes();
+        if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+            return None;
+        }
+        let date = Date {
+            year: parse_digits(&bytes[..4])? as i32,
+            month: parse_digits(&bytes[5..7])? as u8,
+            day: parse_digits(&bytes[8..])? as u8,
+        };
+        (Date::from_days_since_epoch(date.days_since_epoch()) == date).then_some(date)
+    }
+}
+
 /// Formats as `yyyy-MM-dd`.
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -218,6 +250,25 @@ mod tests {
                 }
             };
             assert_eq!(Date::from_days_since_epoch(days), expected);
+            assert_eq!(expected.days_since_epoch(), days);
+        }
+    }
+
+    #[test]
+    fn dates_parse_and_step() {
+        let date = Date::parse("2024-02-28").unwrap();
+        assert_eq!(date.add_days(1).to_string(), "2024-02-29");
+        assert_eq!(date.add_days(2).to_string(), "2024-03-01");
+        assert_eq!(date.add_days(-59).to_string(), "2023-12-31");
+        for bad in [
+            "2023-02-29",
+            "2023-13-01",
+            "2023-1-01",
+            "20230101",
+            "2023-01-0x",
+            "",
+        ] {
+            assert_eq!(Date::parse(bad), None, "{bad}");
         }
     }
 }

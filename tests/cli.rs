@@ -10,9 +10,11 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use common::{FIXTURE_DOMAINS, project_path, read};
 use serde_json::Value;
 
+/// Runs the CLI with a fixed salt, so ids (and golden files) are stable.
 fn pixelstream(args: &[&str], stdin: &[u8]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_pixelstream"))
         .args(args)
+        .env("PIXELSTREAM_SALT", "fixture salt")
         .current_dir(project_path(""))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod moto;
+
 use std::path::PathBuf;
 
 /// A path under the project root.

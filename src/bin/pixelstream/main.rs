@@ -42,6 +42,13 @@ pub struct ReplayArgs {
     /// Allowed domains, comma-separated; `*` allows any (local use only).
     #[arg(long, default_value = "*")]
     domains: String,
+    /// Secret from which each day's salt is derived (prefer --salt-file or PIXELSTREAM_SALT:
+    /// a flag shows in the process list). Without any, a random salt is used for this run.
+    #[arg(long, env = "PIXELSTREAM_SALT", hide_env_values = true)]
+    salt: Option<String>,
+    /// File holding the secret salt (its bytes, trailing newline ignored).
+    #[arg(long, conflicts_with = "salt")]
+    salt_file: Option<PathBuf>,
     /// Write records the way Firehose would, one directory per partition, failures under
     /// `errors/`, and print a per-partition summary instead of the records.
     #[arg(long)]

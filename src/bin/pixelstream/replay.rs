@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use pixelstream::enrich::ids::Salts;
+use pixelstream::enrich::user_agent::Part;
 use pixelstream::firehose::{FirehoseEventRecord, FirehoseResponseRecord, RecordResult};
 use pixelstream::record::COLUMNS;
 use pixelstream::{BatchSummary, Config, FirehoseEvent, Pipeline, transform};
@@ -20,14 +22,48 @@ const BATCH_BUFFER_BYTES: usize = 1024 * 1024;
 /// Runs a replay; `Err` only for the tool's own failures (bad flags, unreadable input).
 pub fn run(args: &ReplayArgs) -> Result<(), String> {
     let config = Config::from_settings(&args.fields, &args.domains).map_err(|e| e.to_string())?;
+    let salts = salts(args)?;
     let pipeline = Pipeline::new(config);
+    std::thread::scope(|scope| {
+        // Build the UA parser while the input is read, as the Lambda does.
+        for part in Part::ALL {
+            let pipeline = &pipeline;
+            scope.spawn(move || pipeline.warm_up(part));
+        }
+        replay(args, &pipeline, &salts)
+    })
+}
+
+/// The salt secret from --salt / PIXELSTREAM_SALT or --salt-file, else a random one.
+fn salts(args: &ReplayArgs) -> Result<Salts, String> {
+    if let Some(secret) = &args.salt {
+        return Ok(Salts::derived_from(secret.as_bytes()));
+    }
+    if let Some(path) = &args.salt_file {
+        let secret = fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let secret = secret.strip_suffix(b"\n").unwrap_or(&secret);
+        if secret.is_empty() {
+            return Err(format!("{} holds no salt", path.display()));
+        }
+        return Ok(Salts::derived_from(secret));
+    }
+    let mut secret = [0u8; 32];
+    getrandom::fill(&mut secret).map_err(|e| format!("cannot get a random salt: {e}"))?;
+    eprintln!(
+        "pixelstream: no salt given (--salt-file, PIXELSTREAM_SALT): using a random one, so \
+         visitor ids of this run match no other run"
+    );
+    Ok(Salts::derived_from(&secret))
+}
+
+fn replay(args: &ReplayArgs, pipeline: &Pipeline, salts: &Salts) -> Result<(), String> {
     let input = read_input(args.file.as_deref())?;
     let mut summary = BatchSummary::default();
     let mut sink = Sink::new(args)?;
     match args.format {
         InputFormat::Tsv => {
             for event in events_from_lines(&input) {
-                let (response, batch) = transform(&pipeline, event);
+                let (response, batch) = transform(pipeline, event, salts);
                 summary.merge(&batch);
                 for record in &response.records {
                     sink.record(record)?;
@@ -37,7 +73,7 @@ pub fn run(args: &ReplayArgs) -> Result<(), String> {
         InputFormat::Firehose => {
             let event: FirehoseEvent = serde_json::from_slice(&input)
                 .map_err(|e| format!("input is not a Firehose transformation event: {e}"))?;
-            let (response, batch) = transform(&pipeline, event);
+            let (response, batch) = transform(pipeline, event, salts);
             summary.merge(&batch);
             sink.firehose_response(&response.records)?;
         }

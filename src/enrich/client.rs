@@ -1,0 +1,123 @@
+//! The client behind a hit, as its user agent describes it: browser, OS, device and the
+//! UA-only bot signals, computed once per distinct user agent and cached.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use super::bot::{BotDetector, BotReason, BotReasons};
+use super::user_agent::{Part, UserAgentFacts, UserAgentParser};
+use crate::cache::GenerationalCache;
+use crate::decode::header_value;
+
+/// Distinct user agents kept per cache generation (real traffic repeats a few hundred).
+const CACHE_GENERATION: usize = 4096;
+
+/// Everything derived from one user agent string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientFacts {
+    /// Browser, OS and device.
+    pub user_agent: UserAgentFacts,
+    /// The decoded user agent (to compare with the tracker's copy).
+    pub decoded: Box<str>,
+    /// Bot reasons that follow from the UA string alone.
+    pub reasons: BotReasons,
+}
+
+/// User-agent parsing and bot lists, built once; results cached per user agent.
+pub struct Clients {
+    parser: UserAgentParser,
+    bots: BotDetector,
+    cache: Mutex<GenerationalCache<Vec<u8>, Arc<ClientFacts>>>,
+}
+
+/// Cache-key tags: a raw (encoded) header and an already decoded string differ.
+const RAW_HEADER: u8 = b'h';
+const DECODED: u8 = b'd';
+
+impl Clients {
+    /// Builds the bot lists; the UA parser builds lazily (see [`Clients::warm_up`]).
+    pub fn new() -> Clients {
+        Clients {
+            parser: UserAgentParser::new(),
+            bots: BotDetector::embedded(),
+            cache: Mutex::new(GenerationalCache::new(CACHE_GENERATION)),
+        }
+    }
+
+    /// Builds one part of the UA parser now (call from warm-up threads at start-up).
+    pub fn warm_up(&self, part: Part) {
+        self.parser.warm_up(part);
+    }
+
+    /// The bot lists (for the per-hit signals).
+    pub fn bots(&self) -> &BotDetector {
+        &self.bots
+    }
+
+    /// Facts for a `cs-user-agent` value as CloudFront logs it (percent-encoded once).
+    pub fn from_header(&self, raw: &[u8]) -> Arc<ClientFacts> {
+        self.cached(RAW_HEADER, raw, || header_value(raw).into_owned())
+    }
+
+    /// Facts for an already decoded user agent (the tracker's `ua`, when the header is absent).
+    pub fn from_decoded(&self, ua: &str) -> Arc<ClientFacts> {
+        self.cached(DECODED, ua.as_bytes(), || ua.to_owned())
+    }
+
+    fn cached(&self, tag: u8, key: &[u8], decode: impl FnOnce() -> String) -> Arc<ClientFacts> {
+        let mut tagged = Vec::with_capacity(key.len() + 1);
+        tagged.push(tag);
+        tagged.extend_from_slice(key);
+        let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        cache.get_or_insert_with(tagged.as_slice(), || Arc::new(self.describe(decode())))
+    }
+
+    fn describe(&self, ua: String) -> ClientFacts {
+        let user_agent = self.parser.parse(&ua);
+        let mut reasons = self.bots.user_agent_reasons(&ua);
+        if user_agent.spider {
+            reasons.insert(BotReason::UaSpiderFamily);
+        }
+        ClientFacts {
+            user_agent,
+            decoded: ua.into_boxed_str(),
+            reasons,
+        }
+    }
+}
+
+impl Default for Clients {
+    fn default() -> Self {
+        Clients::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_values_are_decoded_once_and_cached() {
+        let clients = Clients::new();
+        let raw = b"Mozilla/5.0%20(compatible;%20Googlebot/2.1;%20+http://www.google.com/bot.html)";
+        let first = clients.from_header(raw);
+        assert_eq!(
+            &*first.decoded,
+            "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+        );
+        assert!(first.reasons.contains(BotReason::UaSpiderFamily));
+        assert!(first.reasons.contains(BotReason::UaCrawlerList));
+        assert!(
+            Arc::ptr_eq(&first, &clients.from_header(raw)),
+            "second lookup is a cache hit"
+        );
+    }
+
+    #[test]
+    fn decoded_and_raw_keys_do_not_collide() {
+        let clients = Clients::new();
+        let raw = clients.from_header(b"A%20B");
+        let decoded = clients.from_decoded("A%20B");
+        assert_eq!(&*raw.decoded, "A B");
+        assert_eq!(&*decoded.decoded, "A%20B");
+    }
+}
