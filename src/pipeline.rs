@@ -16,6 +16,7 @@ use crate::json;
 use crate::logline::LogLine;
 use crate::query::TrackerQuery;
 use crate::record::Record;
+use crate::scrub;
 use crate::time::{Date, Timestamp};
 use crate::url::UrlParts;
 
@@ -304,6 +305,7 @@ impl Pipeline {
         record.utm_campaign = utm.campaign.map(Cow::Owned);
         record.utm_content = utm.content.map(Cow::Owned);
         record.utm_term = utm.term.map(Cow::Owned);
+        keep_address_out(&mut record, visitor.client_ip);
 
         Ok(Row {
             keys: PartitionKeys {
@@ -463,6 +465,23 @@ fn fill_ids(
             .key(yesterday)
             .map(|key| Cow::Owned(key.visitor_id(visitor.domain, client_ip, user_agent)));
     }
+}
+
+/// Replaces the client's own address wherever the client wrote it into a value (a path, a
+/// referrer, an event) by its /24 or /48 network: the address never leaves the pipeline.
+fn keep_address_out(record: &mut Record<'_>, client_ip: Option<&[u8]>) {
+    let Some(address) = client_ip
+        .and_then(|ip| std::str::from_utf8(ip).ok())
+        .and_then(|ip| ip.parse::<std::net::IpAddr>().ok())
+    else {
+        return;
+    };
+    let network = scrub::network_of(address);
+    if let Some(logged) = client_ip.and_then(|ip| std::str::from_utf8(ip).ok()) {
+        record.replace_text(logged, &network);
+    }
+    let canonical = address.to_string();
+    record.replace_text(&canonical, &network);
 }
 
 /// A cached, shared text as a record value.

@@ -99,6 +99,37 @@ impl ColumnValue for BotReasons {
     }
 }
 
+/// Replacing a piece of text inside a column's value (a no-op for non-text columns).
+trait ReplaceText {
+    fn replace_text(&mut self, finder: &memchr::memmem::Finder<'_>, replacement: &str);
+}
+
+impl ReplaceText for Option<Cow<'_, str>> {
+    fn replace_text(&mut self, finder: &memchr::memmem::Finder<'_>, replacement: &str) {
+        let Some(text) = self else { return };
+        if finder.find(text.as_bytes()).is_some() {
+            let needle = std::str::from_utf8(finder.needle()).unwrap_or_default();
+            *text = Cow::Owned(text.replace(needle, replacement));
+        }
+    }
+}
+
+macro_rules! no_text {
+    ($($ty:ty),+) => {$(
+        impl ReplaceText for $ty {
+            fn replace_text(&mut self, _: &memchr::memmem::Finder<'_>, _: &str) {}
+        }
+    )+};
+}
+
+no_text!(
+    Option<i32>,
+    Option<i64>,
+    Option<f64>,
+    Option<Timestamp>,
+    BotReasons
+);
+
 /// Writes `"yyyy-MM-dd HH:mm:ss.SSS"` without going through `fmt`.
 fn write_timestamp(out: &mut Vec<u8>, timestamp: Timestamp) {
     fn digits(out: &mut Vec<u8>, value: i64, width: u32) {
@@ -154,6 +185,16 @@ macro_rules! schema {
         ];
 
         impl Record<'_> {
+            /// Replaces every occurrence of `needle` in every text column (used to keep the
+            /// client's address out of values the client controls, such as paths).
+            pub fn replace_text(&mut self, needle: &str, replacement: &str) {
+                if needle.is_empty() {
+                    return;
+                }
+                let finder = memchr::memmem::Finder::new(needle);
+                $( ReplaceText::replace_text(&mut self.$name, &finder, replacement); )+
+            }
+
             /// Appends the record as one compact JSON object. Null columns are left out:
             /// Glue's JSON SerDe reads a missing key as `NULL`, and the output stays small.
             pub fn write_json(&self, out: &mut Vec<u8>) {
@@ -319,6 +360,22 @@ mod tests {
                 "request_path": "/a \"b\"",
             })
         );
+    }
+
+    #[test]
+    fn text_is_replaced_in_every_text_column_only() {
+        let mut record = Record {
+            request_path: Some(Cow::Borrowed("/ip/1.2.3.4/1.2.3.4")),
+            referrer_domain_name: Some(Cow::Borrowed("1.2.3.4")),
+            utm_term: Some(Cow::Borrowed("nothing here")),
+            request_asn: Some(1234),
+            ..Record::default()
+        };
+        record.replace_text("1.2.3.4", "1.2.3.0");
+        assert_eq!(record.request_path.as_deref(), Some("/ip/1.2.3.0/1.2.3.0"));
+        assert_eq!(record.referrer_domain_name.as_deref(), Some("1.2.3.0"));
+        assert_eq!(record.utm_term.as_deref(), Some("nothing here"));
+        assert_eq!(record.request_asn, Some(1234));
     }
 
     #[test]

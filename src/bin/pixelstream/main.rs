@@ -1,6 +1,10 @@
 //! `pixelstream`: replay CloudFront real-time log lines through the Lambda's batch function,
 //! locally, and print or store what Firehose would.
 
+/// Building uap-core's regexes is allocation-heavy; mimalloc makes cold starts shorter.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod replay;
 
 use std::path::PathBuf;
