@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod moto;
+pub mod runtime_api;
 
 use std::path::PathBuf;
 
