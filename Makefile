@@ -6,7 +6,7 @@ PIXELSTREAM := target/release/pixelstream
 FIXTURE_DOMAINS := mydomain.tld,shop.example.com,blog.example.org
 OUT ?= out
 
-.PHONY: demo build test tools lint golden bench schema clean
+.PHONY: demo build test tools tracker-test tracker-deps lint golden bench schema clean
 
 ## demo: build, replay fixtures/ into ./out/ as Firehose would, print a per-partition summary
 demo: build
@@ -23,9 +23,24 @@ demo: build
 build:
 	$(CARGO) build --release --locked --bin pixelstream
 
-## test: formatting, lints, every test (installs the pinned Python test tools into .venv first)
+## test: formatting, lints, every test (installs the pinned Python test tools into .venv first),
+## then the tracker in headless Chromium
 test: lint tools
 	$(CARGO) test --locked
+	$(MAKE) tracker-test
+
+## tracker-test: the browser tracker: size budget, then an end-to-end test in headless Chromium
+tracker-test: tracker-deps
+	$(CARGO) build --locked --bin pixelstream
+	PIXELSTREAM_BIN=target/debug/pixelstream node --test tracker/test.mjs
+
+## tracker-deps: Debian's Chromium and the pinned npm dev tools
+tracker-deps: tracker/node_modules/.installed
+	@test -x /usr/bin/chromium || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+tracker/node_modules/.installed: tracker/package.json tracker/package-lock.json
+	cd tracker && npm ci --no-audit --no-fund --loglevel=error >/dev/null
+	@touch $@
 
 ## tools: the pinned Python tools tests use (moto's local AWS endpoint), in .venv
 tools: .venv/.installed

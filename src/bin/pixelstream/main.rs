@@ -5,6 +5,8 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+#[cfg(feature = "kinesis")]
+mod put;
 mod replay;
 
 use std::path::PathBuf;
@@ -24,6 +26,9 @@ struct Cli {
 enum Command {
     /// Replay log lines (or a Firehose event) through the transformation and show the result.
     Replay(ReplayArgs),
+    /// Send log lines to a Kinesis stream as CloudFront's real-time logs do.
+    #[cfg(feature = "kinesis")]
+    Put(put::PutArgs),
     /// Print the output schema (the columns of the analytics table).
     Schema {
         /// Output form.
@@ -89,6 +94,8 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Replay(args) => replay::run(&args),
+        #[cfg(feature = "kinesis")]
+        Command::Put(args) => put::run(&args),
         Command::Schema { format } => {
             print!("{}", schema(format));
             Ok(())
