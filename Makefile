@@ -6,7 +6,7 @@ PIXELSTREAM := target/release/pixelstream
 FIXTURE_DOMAINS := mydomain.tld,shop.example.com,blog.example.org
 OUT ?= out
 
-.PHONY: demo build test tools tracker-test tracker-deps lint golden bench schema clean
+.PHONY: demo build test tools tracker-test tracker-deps lint golden bench schema package deploy destroy clean
 
 ## demo: build, replay fixtures/ into ./out/ as Firehose would, print a per-partition summary
 demo: build
@@ -64,6 +64,33 @@ bench:
 ## schema: print the output schema
 schema:
 	@$(CARGO) run --quiet --locked --bin pixelstream -- schema
+
+## package: the Lambda zip (cargo-lambda from PyPI, arm64; x86_64 when the arm64 Rust target
+## is missing, with a note). The Lambda build has no AWS SDK (--no-default-features).
+ARCH ?= $(shell rustup target list --installed 2>/dev/null | grep -qx aarch64-unknown-linux-gnu && echo arm64 || echo x86_64)
+LAMBDA_ZIP := target/lambda/pixelstream-lambda/bootstrap.zip
+package: .venv/.packaging
+	@if [ "$(ARCH)" = x86_64 ]; then echo "note: Rust target aarch64-unknown-linux-gnu is not installed (rustup target add aarch64-unknown-linux-gnu); building for x86_64 instead, deploy passes LambdaArchitecture=x86_64"; fi
+	PATH="$(CURDIR)/.venv/bin:$$PATH" $(CARGO) lambda build --release --locked --no-default-features \
+		--bin pixelstream-lambda $(if $(filter arm64,$(ARCH)),--arm64,--x86-64) --output-format zip
+	@size=$$(stat -c %s $(LAMBDA_ZIP)); echo "$(LAMBDA_ZIP): $$size bytes ($(ARCH))"; \
+		test $$size -lt 5000000 || { echo "the zip is over 5 MB"; exit 1; }
+.venv/.packaging: tools/requirements-package.txt .venv/.installed
+	.venv/bin/pip install --quiet --disable-pip-version-check -r tools/requirements-package.txt
+	touch $@
+
+## deploy: package, upload, deploy the stack, upload the tracker, create today's salt.
+##   make deploy STACK=pixelstream DOMAINS=example.com,www.example.com [AWS_REGION=eu-central-1]
+STACK ?= pixelstream
+DOMAINS ?=
+deploy: package
+	@test -n "$(DOMAINS)" || { echo "usage: make deploy STACK=name DOMAINS=example.com,www.example.com"; exit 2; }
+	node tracker/build.mjs
+	STACK=$(STACK) DOMAINS=$(DOMAINS) ARCH=$(ARCH) ZIP=$(LAMBDA_ZIP) sh cloudformation/deploy.sh
+
+## destroy: empty the stack's buckets and delete it (the data goes with it)
+destroy:
+	STACK=$(STACK) sh cloudformation/destroy.sh
 
 clean:
 	rm -rf $(OUT) .venv

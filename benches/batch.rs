@@ -14,6 +14,10 @@ use pixelstream::enrich::ids::Salts;
 use pixelstream::enrich::user_agent::{Part, UserAgentParser};
 use pixelstream::{Config, FirehoseEvent, Pipeline, transform};
 
+/// The shells' allocator, so figures match what the Lambda runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }

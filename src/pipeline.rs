@@ -470,18 +470,18 @@ fn fill_ids(
 /// Replaces the client's own address wherever the client wrote it into a value (a path, a
 /// referrer, an event) by its /24 or /48 network: the address never leaves the pipeline.
 fn keep_address_out(record: &mut Record<'_>, client_ip: Option<&[u8]>) {
-    let Some(address) = client_ip
-        .and_then(|ip| std::str::from_utf8(ip).ok())
-        .and_then(|ip| ip.parse::<std::net::IpAddr>().ok())
-    else {
+    let Some(logged) = client_ip.and_then(|ip| std::str::from_utf8(ip).ok()) else {
+        return;
+    };
+    let Ok(address) = logged.parse::<std::net::IpAddr>() else {
         return;
     };
     let network = scrub::network_of(address);
-    if let Some(logged) = client_ip.and_then(|ip| std::str::from_utf8(ip).ok()) {
-        record.replace_text(logged, &network);
-    }
+    record.replace_text(logged, &network);
     let canonical = address.to_string();
-    record.replace_text(&canonical, &network);
+    if canonical != logged {
+        record.replace_text(&canonical, &network);
+    }
 }
 
 /// A cached, shared text as a record value.
