@@ -26,6 +26,7 @@ build:
 ## test: formatting, lints, every test (installs the pinned Python test tools into .venv first),
 ## then the tracker in headless Chromium
 test: lint tools
+	.venv/bin/cfn-lint cloudformation/pixelstream.yaml
 	$(CARGO) test --locked
 	$(MAKE) tracker-test
 
@@ -53,9 +54,10 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
 
-## golden: regenerate the golden files from the code, for review before committing
+## golden: regenerate the generated files from the code (fixture outputs, docs/schema.md, the
+## template's Glue columns, uap-core's JSON), for review before committing
 golden:
-	PIXELSTREAM_BLESS=1 $(CARGO) test --locked --test cli
+	PIXELSTREAM_BLESS=1 $(CARGO) test --locked --lib --test cli --test template
 
 ## bench: throughput of the batch function on the 2,000-record bench batch (records/s)
 bench:

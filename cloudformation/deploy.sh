@@ -37,6 +37,10 @@ for gif in hello.gif noscript.gif; do
   aws s3 cp "tracker/$gif" "s3://$static/$gif" --content-type image/gif --cache-control "no-cache"
 done
 
+# The edge caches the script for a day: make the new one visible now.
+aws cloudfront create-invalidation --distribution-id "$(output DistributionId)" \
+  --paths /pixelstream.js >/dev/null
+
 # Today's and tomorrow's salts now, rather than at the first scheduled rotation.
 aws lambda invoke --region "$region" --function-name "$(output RotationFunctionName)" \
   --cli-binary-format raw-in-base64-out --payload '{}' /dev/null >/dev/null
