@@ -69,69 +69,44 @@ fn assert_golden(relative: &str, actual: &[u8]) {
     }
 }
 
-#[test]
-fn ownstats_fixtures_match_their_golden_output() {
-    let out = pixelstream(
-        &[
-            "replay",
-            "--fields",
-            "ownstats",
-            "--domains",
-            FIXTURE_DOMAINS,
-            "fixtures/lines/ownstats.tsv",
-        ],
-        b"",
-    );
+/// Replays a fixture with the fixture allow-list and compares stdout with its golden file.
+fn assert_replay_matches_golden(args: &[&str], fixture: &str, golden: &str) {
+    let mut all = vec!["replay", "--domains", FIXTURE_DOMAINS];
+    all.extend_from_slice(args);
+    all.push(fixture);
+    let out = pixelstream(&all, b"");
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_golden("fixtures/expected/ownstats.jsonl", &out.stdout);
+    assert_golden(golden, &out.stdout);
+}
+
+#[test]
+fn ownstats_fixtures_match_their_golden_output() {
+    assert_replay_matches_golden(
+        &["--fields", "ownstats"],
+        "fixtures/lines/ownstats.tsv",
+        "fixtures/expected/ownstats.jsonl",
+    );
 }
 
 #[test]
 fn default_field_fixtures_match_their_golden_output() {
-    let out = pixelstream(
-        &[
-            "replay",
-            "--domains",
-            FIXTURE_DOMAINS,
-            "fixtures/lines/default.tsv",
-        ],
-        b"",
+    assert_replay_matches_golden(
+        &[],
+        "fixtures/lines/default.tsv",
+        "fixtures/expected/default.jsonl",
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_golden("fixtures/expected/default.jsonl", &out.stdout);
 }
 
 #[test]
 fn firehose_fixture_matches_its_golden_response() {
-    let out = pixelstream(
-        &[
-            "replay",
-            "--format",
-            "firehose",
-            "--fields",
-            "ownstats",
-            "--domains",
-            FIXTURE_DOMAINS,
-            "fixtures/firehose/ownstats-event.json",
-        ],
-        b"",
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_golden(
+    assert_replay_matches_golden(
+        &["--format", "firehose", "--fields", "ownstats"],
+        "fixtures/firehose/ownstats-event.json",
         "fixtures/expected/ownstats-event.response.json",
-        &out.stdout,
     );
 }
 
