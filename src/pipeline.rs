@@ -208,8 +208,8 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    /// Prepares the pipeline for `config`: loads the embedded lists (a few ms); the user-agent
-    /// parser builds on first use or through [`Pipeline::warm_up`].
+    /// Prepares the pipeline for `config`: loads the embedded lists (a few ms); user-agent
+    /// regexes compile on first need.
     pub fn new(config: Config) -> Pipeline {
         Pipeline {
             config,
@@ -218,8 +218,8 @@ impl Pipeline {
         }
     }
 
-    /// Builds one part of the user-agent parser now. Shells call this for every
-    /// [`Part::ALL`] from threads at start-up so the first batch does not wait.
+    /// Compiles every regex of one part of the user-agent parser now (steady-state
+    /// benchmarks; the shells let regexes compile on demand, which keeps cold starts short).
     pub fn warm_up(&self, part: Part) {
         self.clients.warm_up(part);
     }

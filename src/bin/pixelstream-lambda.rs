@@ -9,7 +9,6 @@ use lambda_runtime::{Error, LambdaEvent, run, service_fn, tracing};
 use pixelstream::aws::salts::{self, SaltError};
 use pixelstream::aws::ssm::Ssm;
 use pixelstream::enrich::ids::Salts;
-use pixelstream::enrich::user_agent::Part;
 use pixelstream::time::{Date, Timestamp};
 use pixelstream::{Config, FirehoseEvent, FirehoseResponse, Pipeline, transform};
 
@@ -46,12 +45,8 @@ async fn transformation(ssm: Ssm, prefix: String) -> Result<(), Error> {
     let config = Config::from_deployment(|name| std::env::var(name).ok())
         .map_err(|err| refuse(&err.to_string()))?;
     tracing::info!(fields = %config.fields.to_spec(), "pixelstream transformation ready");
-    // Lives as long as the process; warm-up threads build the UA parser while the runtime
-    // fetches the first event.
-    let pipeline: &'static Pipeline = Box::leak(Box::new(Pipeline::new(config)));
-    for part in Part::ALL {
-        std::thread::spawn(move || pipeline.warm_up(part));
-    }
+    let pipeline = Pipeline::new(config);
+    let pipeline = &pipeline;
     let salts = SaltCache::new(ssm, prefix);
     let salts = &salts;
     run(service_fn(

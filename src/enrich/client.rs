@@ -34,7 +34,7 @@ const RAW_HEADER: u8 = b'h';
 const DECODED: u8 = b'd';
 
 impl Clients {
-    /// Builds the bot lists; the UA parser builds lazily (see [`Clients::warm_up`]).
+    /// Builds the bot lists; UA regexes compile on first need (see [`Clients::warm_up`]).
     pub fn new() -> Clients {
         Clients {
             parser: UserAgentParser::new(),
@@ -43,7 +43,7 @@ impl Clients {
         }
     }
 
-    /// Builds one part of the UA parser now (call from warm-up threads at start-up).
+    /// Compiles every regex of one part of the UA parser now.
     pub fn warm_up(&self, part: Part) {
         self.parser.warm_up(part);
     }

@@ -8,6 +8,7 @@ pub mod domain;
 pub mod edge;
 pub mod geo;
 pub mod ids;
+pub mod lazy_regexes;
 pub mod referrer;
 pub mod request;
 pub mod timing;

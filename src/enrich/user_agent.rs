@@ -1,15 +1,16 @@
 //! Browser, operating system and device from the user agent: uap-core's regexes through the
 //! `ua-parser` crate.
 //!
-//! Building uap-core's extractors costs ~120 ms, which would dominate a Lambda cold start, so
-//! each part (browser, OS, device) is built on first use and can be built ahead, in
-//! parallel, by [`UserAgentParser::warm_up`] from the shell while the first event is read.
-//! Callers cache results per UA string (see `enrich::client`).
+//! Compiling all of uap-core's regexes costs 80–170 ms, which would dominate a Lambda cold
+//! start, so each regex is compiled only when a user agent may match it
+//! (`enrich::lazy_regexes`). Callers cache results per UA string (see `enrich::client`).
 
 use std::sync::{Arc, OnceLock};
 
 use serde::Deserialize;
 use ua_parser::{device, os, user_agent};
+
+use super::lazy_regexes::{LazyParser, LazyRegexes};
 
 /// uap-core's `regexes.yaml`, converted to JSON (faster to load; kept in sync by a test).
 const REGEXES_JSON: &str = include_str!("../../data/uap-core/regexes.json");
@@ -26,7 +27,7 @@ pub enum Part {
 }
 
 impl Part {
-    /// Every part, costliest first (the order to start warm-up threads in).
+    /// Every part.
     pub const ALL: [Part; 3] = [Part::Device, Part::Browser, Part::Os];
 }
 
@@ -84,12 +85,13 @@ impl UserAgentFacts {
     }
 }
 
-/// The uap-core parser, each part built once on first use.
+/// The uap-core parser. Each part's parser list is read on first use and each regex is
+/// compiled only when a user agent may match it (see `lazy_regexes`).
 #[derive(Default)]
 pub struct UserAgentParser {
-    browser: OnceLock<user_agent::Extractor<'static>>,
-    os: OnceLock<os::Extractor<'static>>,
-    device: OnceLock<device::Extractor<'static>>,
+    browser: OnceLock<LazyRegexes<user_agent::Parser<'static>>>,
+    os: OnceLock<LazyRegexes<os::Parser<'static>>>,
+    device: OnceLock<LazyRegexes<device::Parser<'static>>>,
 }
 
 impl UserAgentParser {
@@ -98,21 +100,21 @@ impl UserAgentParser {
         UserAgentParser::default()
     }
 
-    /// Builds `part` now if it is not built yet. Calls for the same part wait for each other,
-    /// so warm-up threads and the first records never build a part twice.
+    /// Compiles every regex of `part` now (steady-state benchmarks; a first batch needs only
+    /// a few of them).
     pub fn warm_up(&self, part: Part) {
         match part {
-            Part::Browser => drop(self.browser()),
-            Part::Os => drop(self.os()),
-            Part::Device => drop(self.device()),
+            Part::Browser => self.browser().compile_all(),
+            Part::Os => self.os().compile_all(),
+            Part::Device => self.device().compile_all(),
         }
     }
 
     /// Parses a (decoded) user agent string.
     pub fn parse(&self, ua: &str) -> UserAgentFacts {
-        let browser = self.browser().extract(ua);
-        let os = self.os().extract(ua);
-        let device = self.device().extract(ua);
+        let browser = first_match(self.browser(), ua, |e| e.extract(ua));
+        let os = first_match(self.os(), ua, |e| e.extract(ua));
+        let device = first_match(self.device(), ua, |e| e.extract(ua));
         let browser_name = browser.as_ref().and_then(|b| known(&b.family));
         let os_name = os.as_ref().and_then(|o| known(&o.os));
         let device_family = device
@@ -138,48 +140,86 @@ impl UserAgentParser {
         }
     }
 
-    fn browser(&self) -> &user_agent::Extractor<'static> {
+    fn browser(&self) -> &LazyRegexes<user_agent::Parser<'static>> {
         self.browser.get_or_init(|| {
             #[derive(Deserialize)]
             struct Only {
                 user_agent_parsers: Vec<user_agent::Parser<'static>>,
             }
-            let only: Only = embedded_regexes();
-            user_agent::Builder::new()
-                .push_all(only.user_agent_parsers)
-                .and_then(|b| b.build().map_err(Into::into))
-                .expect("uap-core browser regexes compile")
+            LazyRegexes::new(embedded_regexes::<Only>().user_agent_parsers)
         })
     }
 
-    fn os(&self) -> &os::Extractor<'static> {
+    fn os(&self) -> &LazyRegexes<os::Parser<'static>> {
         self.os.get_or_init(|| {
             #[derive(Deserialize)]
             struct Only {
                 os_parsers: Vec<os::Parser<'static>>,
             }
-            let only: Only = embedded_regexes();
-            os::Builder::new()
-                .push_all(only.os_parsers)
-                .expect("uap-core OS regexes parse")
-                .build()
-                .expect("uap-core OS regexes compile")
+            LazyRegexes::new(embedded_regexes::<Only>().os_parsers)
         })
     }
 
-    fn device(&self) -> &device::Extractor<'static> {
+    fn device(&self) -> &LazyRegexes<device::Parser<'static>> {
         self.device.get_or_init(|| {
             #[derive(Deserialize)]
             struct Only {
                 device_parsers: Vec<device::Parser<'static>>,
             }
-            let only: Only = embedded_regexes();
-            device::Builder::new()
-                .push_all(only.device_parsers)
-                .expect("uap-core device regexes parse")
-                .build()
-                .expect("uap-core device regexes compile")
+            LazyRegexes::new(embedded_regexes::<Only>().device_parsers)
         })
+    }
+}
+
+/// The first parser of `set`, in list order, whose compiled form extracts from `ua`.
+fn first_match<'s, P: LazyParser, T>(
+    set: &'s LazyRegexes<P>,
+    ua: &str,
+    extract: impl Fn(&'s P::Compiled) -> Option<T>,
+) -> Option<T> {
+    set.candidates(ua)
+        .into_iter()
+        .find_map(|index| extract(set.compiled(index)))
+}
+
+impl LazyParser for user_agent::Parser<'static> {
+    type Compiled = user_agent::Extractor<'static>;
+    fn regex(&self) -> &str {
+        &self.regex
+    }
+    fn compile(self) -> Self::Compiled {
+        user_agent::Builder::new()
+            .push(self)
+            .and_then(|b| b.build().map_err(Into::into))
+            .expect("uap-core browser regexes compile")
+    }
+}
+
+impl LazyParser for os::Parser<'static> {
+    type Compiled = os::Extractor<'static>;
+    fn regex(&self) -> &str {
+        &self.regex
+    }
+    fn compile(self) -> Self::Compiled {
+        os::Builder::new()
+            .push(self)
+            .expect("uap-core OS regexes parse")
+            .build()
+            .expect("uap-core OS regexes compile")
+    }
+}
+
+impl LazyParser for device::Parser<'static> {
+    type Compiled = device::Extractor<'static>;
+    fn regex(&self) -> &str {
+        &self.regex
+    }
+    fn compile(self) -> Self::Compiled {
+        device::Builder::new()
+            .push(self)
+            .expect("uap-core device regexes parse")
+            .build()
+            .expect("uap-core device regexes compile")
     }
 }
 
@@ -350,7 +390,7 @@ mod tests {
     }
 
     #[test]
-    fn warm_up_builds_each_part_once() {
+    fn warm_up_from_threads_leaves_a_working_parser() {
         let parser = UserAgentParser::new();
         std::thread::scope(|scope| {
             for part in Part::ALL {
@@ -358,9 +398,8 @@ mod tests {
                 scope.spawn(move || parser.warm_up(part));
             }
         });
-        assert!(parser.browser.get().is_some());
-        assert!(parser.os.get().is_some());
-        assert!(parser.device.get().is_some());
+        let facts = parser.parse(MAC_CHROME);
+        assert_eq!(facts.browser_name.as_deref(), Some("Chrome"));
     }
 
     /// The JSON the parser loads is `regexes.yaml` converted; `PIXELSTREAM_BLESS=1` rewrites it.

@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use pixelstream::enrich::ids::Salts;
-use pixelstream::enrich::user_agent::Part;
 use pixelstream::firehose::{FirehoseEventRecord, FirehoseResponseRecord, RecordResult};
 use pixelstream::record::COLUMNS;
 use pixelstream::{BatchSummary, Config, FirehoseEvent, Pipeline, transform};
@@ -24,14 +23,7 @@ pub fn run(args: &ReplayArgs) -> Result<(), String> {
     let config = Config::from_settings(&args.fields, &args.domains).map_err(|e| e.to_string())?;
     let salts = salts(args)?;
     let pipeline = Pipeline::new(config);
-    std::thread::scope(|scope| {
-        // Build the UA parser while the input is read, as the Lambda does.
-        for part in Part::ALL {
-            let pipeline = &pipeline;
-            scope.spawn(move || pipeline.warm_up(part));
-        }
-        replay(args, &pipeline, &salts)
-    })
+    replay(args, &pipeline, &salts)
 }
 
 /// The salt secret from --salt / PIXELSTREAM_SALT or --salt-file, else a random one.
@@ -155,7 +147,9 @@ impl Sink {
     fn firehose_response(&mut self, records: &[FirehoseResponseRecord]) -> Result<(), String> {
         match self {
             Sink::Stdout(out) => {
-                let json = serde_json::json!({ "records": records });
+                let response = FirehoseResponseRef { records };
+                let json = serde_json::to_string(&response)
+                    .map_err(|e| format!("cannot serialize the response: {e}"))?;
                 write_stdout(out, &format!("{json}\n"))
             }
             Sink::Directory(tree) => records.iter().try_for_each(|r| tree.add(r)),
@@ -192,6 +186,12 @@ fn data_json(record: &FirehoseResponseRecord) -> Result<serde_json::Value, Strin
         .map_err(|e| format!("record {}: data is not base64: {e}", record.record_id))?;
     serde_json::from_slice(&bytes)
         .map_err(|e| format!("record {}: data is not JSON: {e}", record.record_id))
+}
+
+/// The response as the Lambda returns it, borrowed.
+#[derive(serde::Serialize)]
+struct FirehoseResponseRef<'r> {
+    records: &'r [FirehoseResponseRecord],
 }
 
 /// `{"result","reason","partition_keys","record"}` for one answer; the record lists every
