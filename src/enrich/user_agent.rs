@@ -10,10 +10,12 @@ use std::sync::{Arc, OnceLock};
 use serde::Deserialize;
 use ua_parser::{device, os, user_agent};
 
-use super::lazy_regexes::{LazyParser, LazyRegexes};
+use super::lazy_regexes::{LazyParser, LazyRegexes, required_literals};
 
 /// uap-core's `regexes.yaml`, converted to JSON (faster to load; kept in sync by a test).
 const REGEXES_JSON: &str = include_str!("../../data/uap-core/regexes.json");
+/// Each parser's required literals, computed from `regexes.json` (kept in sync by a test).
+const PREFILTER_JSON: &str = include_str!("../../data/uap-core/prefilter.json");
 
 /// The three independently built parts of the parser.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,17 +87,33 @@ impl UserAgentFacts {
     }
 }
 
-/// The uap-core parser. Each part's parser list is read on first use and each regex is
-/// compiled only when a user agent may match it (see `lazy_regexes`).
+/// The uap-core parser: its parser lists are read on first use and each regex is compiled
+/// only when a user agent may match it (see `lazy_regexes`).
 #[derive(Default)]
 pub struct UserAgentParser {
-    browser: OnceLock<LazyRegexes<user_agent::Parser<'static>>>,
-    os: OnceLock<LazyRegexes<os::Parser<'static>>>,
-    device: OnceLock<LazyRegexes<device::Parser<'static>>>,
+    parts: OnceLock<Parts>,
 }
 
+/// The three parts' parsers.
+struct Parts {
+    browser: LazyRegexes<user_agent::Parser<'static>>,
+    os: LazyRegexes<os::Parser<'static>>,
+    device: LazyRegexes<device::Parser<'static>>,
+}
+
+/// uap-core's parser lists, as `regexes.yaml` holds them.
+#[derive(Deserialize)]
+struct Lists<B, O, D> {
+    user_agent_parsers: Vec<B>,
+    os_parsers: Vec<O>,
+    device_parsers: Vec<D>,
+}
+
+/// Required literals per parser, for each list.
+type Literals = Lists<Option<Vec<String>>, Option<Vec<String>>, Option<Vec<String>>>;
+
 impl UserAgentParser {
-    /// A parser with nothing built yet (cheap).
+    /// A parser with nothing read yet (cheap).
     pub fn new() -> UserAgentParser {
         UserAgentParser::default()
     }
@@ -103,18 +121,20 @@ impl UserAgentParser {
     /// Compiles every regex of `part` now (steady-state benchmarks; a first batch needs only
     /// a few of them).
     pub fn warm_up(&self, part: Part) {
+        let parts = self.parts();
         match part {
-            Part::Browser => self.browser().compile_all(),
-            Part::Os => self.os().compile_all(),
-            Part::Device => self.device().compile_all(),
+            Part::Browser => parts.browser.compile_all(),
+            Part::Os => parts.os.compile_all(),
+            Part::Device => parts.device.compile_all(),
         }
     }
 
     /// Parses a (decoded) user agent string.
     pub fn parse(&self, ua: &str) -> UserAgentFacts {
-        let browser = first_match(self.browser(), ua, |e| e.extract(ua));
-        let os = first_match(self.os(), ua, |e| e.extract(ua));
-        let device = first_match(self.device(), ua, |e| e.extract(ua));
+        let parts = self.parts();
+        let browser = first_match(&parts.browser, ua, |e| e.extract(ua));
+        let os = first_match(&parts.os, ua, |e| e.extract(ua));
+        let device = first_match(&parts.device, ua, |e| e.extract(ua));
         let browser_name = browser.as_ref().and_then(|b| known(&b.family));
         let os_name = os.as_ref().and_then(|o| known(&o.os));
         let device_family = device
@@ -140,33 +160,24 @@ impl UserAgentParser {
         }
     }
 
-    fn browser(&self) -> &LazyRegexes<user_agent::Parser<'static>> {
-        self.browser.get_or_init(|| {
-            #[derive(Deserialize)]
-            struct Only {
-                user_agent_parsers: Vec<user_agent::Parser<'static>>,
+    fn parts(&self) -> &Parts {
+        self.parts.get_or_init(|| {
+            let lists: Lists<
+                user_agent::Parser<'static>,
+                os::Parser<'static>,
+                device::Parser<'static>,
+            > = serde_json::from_str(REGEXES_JSON)
+                .expect("embedded uap-core regexes are valid JSON");
+            let literals: Literals = serde_json::from_str(PREFILTER_JSON)
+                .expect("embedded prefilter literals are valid JSON");
+            Parts {
+                browser: LazyRegexes::with_literals(
+                    lists.user_agent_parsers,
+                    literals.user_agent_parsers,
+                ),
+                os: LazyRegexes::with_literals(lists.os_parsers, literals.os_parsers),
+                device: LazyRegexes::with_literals(lists.device_parsers, literals.device_parsers),
             }
-            LazyRegexes::new(embedded_regexes::<Only>().user_agent_parsers)
-        })
-    }
-
-    fn os(&self) -> &LazyRegexes<os::Parser<'static>> {
-        self.os.get_or_init(|| {
-            #[derive(Deserialize)]
-            struct Only {
-                os_parsers: Vec<os::Parser<'static>>,
-            }
-            LazyRegexes::new(embedded_regexes::<Only>().os_parsers)
-        })
-    }
-
-    fn device(&self) -> &LazyRegexes<device::Parser<'static>> {
-        self.device.get_or_init(|| {
-            #[derive(Deserialize)]
-            struct Only {
-                device_parsers: Vec<device::Parser<'static>>,
-            }
-            LazyRegexes::new(embedded_regexes::<Only>().device_parsers)
         })
     }
 }
@@ -221,11 +232,6 @@ impl LazyParser for device::Parser<'static> {
             .build()
             .expect("uap-core device regexes compile")
     }
-}
-
-/// Reads one part of the embedded regexes (serde skips the other parts).
-fn embedded_regexes<T: serde::de::DeserializeOwned>() -> T {
-    serde_json::from_str(REGEXES_JSON).expect("embedded uap-core regexes are valid JSON")
 }
 
 /// uap-core's "Other" (and empty) means unknown.
@@ -400,6 +406,34 @@ mod tests {
         });
         let facts = parser.parse(MAC_CHROME);
         assert_eq!(facts.browser_name.as_deref(), Some("Chrome"));
+    }
+
+    /// The precomputed literals are what the regexes give; `PIXELSTREAM_BLESS=1` rewrites them.
+    #[test]
+    fn precomputed_literals_match_the_regexes() {
+        #[derive(Deserialize)]
+        struct Pattern {
+            regex: String,
+        }
+        let lists: Lists<Pattern, Pattern, Pattern> = serde_json::from_str(REGEXES_JSON).unwrap();
+        let literals = |list: &[Pattern]| -> Vec<Option<Vec<String>>> {
+            list.iter().map(|p| required_literals(&p.regex)).collect()
+        };
+        let computed = serde_json::json!({
+            "user_agent_parsers": literals(&lists.user_agent_parsers),
+            "os_parsers": literals(&lists.os_parsers),
+            "device_parsers": literals(&lists.device_parsers),
+        });
+        if std::env::var_os("PIXELSTREAM_BLESS").is_some() {
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/uap-core/prefilter.json");
+            std::fs::write(path, serde_json::to_string(&computed).unwrap() + "\n").unwrap();
+            return;
+        }
+        let embedded: serde_json::Value = serde_json::from_str(PREFILTER_JSON).unwrap();
+        assert!(
+            embedded == computed,
+            "prefilter.json is stale: run `make golden`"
+        );
     }
 
     /// The JSON the parser loads is `regexes.yaml` converted; `PIXELSTREAM_BLESS=1` rewrites it.
