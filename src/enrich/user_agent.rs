@@ -10,7 +10,7 @@ use std::sync::{Arc, OnceLock};
 use serde::Deserialize;
 use ua_parser::{device, os, user_agent};
 
-use super::lazy_regexes::{LazyParser, LazyRegexes, required_literals};
+use super::lazy_regexes::{LazyParser, LazyRegexes};
 
 /// uap-core's `regexes.yaml`, converted to JSON (faster to load; kept in sync by a test).
 const REGEXES_JSON: &str = include_str!("../../data/uap-core/regexes.json");
@@ -411,6 +411,7 @@ mod tests {
     /// The precomputed literals are what the regexes give; `PIXELSTREAM_BLESS=1` rewrites them.
     #[test]
     fn precomputed_literals_match_the_regexes() {
+        use crate::enrich::lazy_regexes::required_literals;
         #[derive(Deserialize)]
         struct Pattern {
             regex: String,
