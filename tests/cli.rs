@@ -32,6 +32,15 @@ fn pixelstream(args: &[&str], stdin: &[u8]) -> Output {
     output
 }
 
+/// The run exited 0; otherwise its stderr is shown.
+fn assert_succeeded(output: &Output) {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 fn json_lines(output: &Output) -> Vec<Value> {
     String::from_utf8(output.stdout.clone())
         .expect("stdout is UTF-8")
@@ -75,11 +84,7 @@ fn assert_replay_matches_golden(args: &[&str], fixture: &str, golden: &str) {
     all.extend_from_slice(args);
     all.push(fixture);
     let out = pixelstream(&all, b"");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&out);
     assert_golden(golden, &out.stdout);
 }
 
@@ -199,11 +204,7 @@ fn bench_event_answers_every_record_once_with_json_data() {
         ],
         b"",
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&out);
     let event: Value =
         serde_json::from_slice(&read("fixtures/bench/firehose-event-n2000.json")).unwrap();
     let response: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -249,11 +250,7 @@ fn any_input_line_gives_exactly_one_output_line() {
     input.extend_from_slice(b"\t\t\t\t\t\t\t\t\t\t\t\n");
     input.extend_from_slice(b"1682084241.469\t-\t-\t/hello.gif\t-\t-\t-\t-\t-\t%%%\t-\t-"); // no final newline
     let out = pixelstream(&["replay", "--fields", "ownstats"], &input);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&out);
     let lines = json_lines(&out);
     assert_eq!(lines.len(), 6);
     for line in &lines {
@@ -278,11 +275,7 @@ fn out_dir_holds_hive_partitions_and_errors() {
         ],
         b"",
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&out);
     let partition = dir.join(
         "domain_name=shop.example.com/event_type=event/event_date=2025-06-14/part-ownstats.ndjson",
     );

@@ -171,12 +171,9 @@ impl UserAgentParser {
             let literals: Literals = serde_json::from_str(PREFILTER_JSON)
                 .expect("embedded prefilter literals are valid JSON");
             Parts {
-                browser: LazyRegexes::with_literals(
-                    lists.user_agent_parsers,
-                    literals.user_agent_parsers,
-                ),
-                os: LazyRegexes::with_literals(lists.os_parsers, literals.os_parsers),
-                device: LazyRegexes::with_literals(lists.device_parsers, literals.device_parsers),
+                browser: LazyRegexes::new(lists.user_agent_parsers, literals.user_agent_parsers),
+                os: LazyRegexes::new(lists.os_parsers, literals.os_parsers),
+                device: LazyRegexes::new(lists.device_parsers, literals.device_parsers),
             }
         })
     }
