@@ -7,12 +7,12 @@ use std::process::{Command, Stdio};
 
 use divan::counter::ItemsCount;
 use divan::{Bencher, black_box};
-use pixelstream::decode::header_value;
-use pixelstream::enrich::bot::BotDetector;
-use pixelstream::enrich::client::Clients;
-use pixelstream::enrich::ids::Salts;
-use pixelstream::enrich::user_agent::{Part, UserAgentParser};
-use pixelstream::{Config, FirehoseEvent, Pipeline, transform};
+use pixelstream_core::enrich::bot::BotDetector;
+use pixelstream_core::enrich::client::Clients;
+use pixelstream_core::enrich::ids::Salts;
+use pixelstream_core::enrich::user_agent::{Part, UserAgentParser};
+use pixelstream_core::parse::decode::header_value;
+use pixelstream_core::{Config, FirehoseEvent, Pipeline, transform};
 
 /// The shells' allocator, so figures match what the Lambda runs.
 #[global_allocator]
@@ -55,8 +55,7 @@ fn transform_batch_n2000(bencher: Bencher) {
     let salts = Salts::derived_from(b"bench salt");
     bencher
         .counter(ItemsCount::new(records))
-        .with_inputs(|| event.clone())
-        .bench_local_values(|event| transform(&pipeline, event, &salts));
+        .bench_local(|| transform(&pipeline, &event, &salts));
 }
 
 /// What one Lambda invocation does: parse the event JSON, transform, serialize the response.
@@ -71,7 +70,7 @@ fn lambda_invocation_n2000(bencher: Bencher) {
     let salts = Salts::derived_from(b"bench salt");
     bencher.counter(ItemsCount::new(records)).bench_local(|| {
         let event: FirehoseEvent = serde_json::from_slice(black_box(&raw)).expect("bench event");
-        let (response, _) = transform(&pipeline, event, &salts);
+        let (response, _) = transform(&pipeline, &event, &salts);
         serde_json::to_vec(&response).expect("response serializes")
     });
 }
@@ -91,7 +90,7 @@ fn process_lines_n2000(bencher: Bencher) {
         .counter(ItemsCount::new(lines.len()))
         .bench_local(|| {
             for line in &lines {
-                if let pixelstream::Outcome::Ok(row) = pipeline.process_line(line, &salts) {
+                if let pixelstream_core::Outcome::Ok(row) = pipeline.process_line(line, &salts) {
                     json.clear();
                     row.record.write_json(&mut json);
                 }

@@ -315,7 +315,7 @@ fn schema_lists_every_column_with_a_type() {
         .iter()
         .map(|c| c["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names.len(), pixelstream::record::COLUMNS.len());
+    assert_eq!(names.len(), pixelstream_core::emit::record::COLUMNS.len());
     assert!(names.contains(&"daily_visitor_id"));
 }
 

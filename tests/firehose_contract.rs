@@ -8,11 +8,11 @@ use std::collections::HashSet;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use pixelstream::enrich::ids::Salts;
-use pixelstream::firehose::{
+use pixelstream_core::emit::firehose::{
     FirehoseEventRecord, FirehoseResponse, LAMBDA_RESPONSE_LIMIT_BYTES, RecordResult,
 };
-use pixelstream::{Config, FirehoseEvent, Pipeline, transform};
+use pixelstream_core::enrich::ids::Salts;
+use pixelstream_core::{Config, FirehoseEvent, Pipeline, transform};
 use serde_json::Value;
 
 /// Lambda's synchronous request limit, which bounds what Firehose can send in one call.
@@ -148,7 +148,7 @@ fn recommended_buffer_of_real_traffic_is_answered_in_full() {
     event
         .records
         .push(record(event.records.len(), &vec![b'x'; 1 << 20]));
-    let (response, summary) = transform(&pipeline(), event.clone(), &salts());
+    let (response, summary) = transform(&pipeline(), &event, &salts());
     let decoded = check_contract(&event, &response);
     assert_eq!(size_limited(&response, &decoded), 0);
     assert!(summary.ok > 800, "{summary}");
@@ -166,7 +166,7 @@ fn full_request_of_real_lines_fits_without_dropping_anything() {
         lines[i % lines.len()].clone()
     });
     assert!(event.records.len() > 3000);
-    let (response, _) = transform(&pipeline(), event.clone(), &salts());
+    let (response, _) = transform(&pipeline(), &event, &salts());
     let decoded = check_contract(&event, &response);
     assert_eq!(
         size_limited(&response, &decoded),
@@ -180,7 +180,7 @@ fn full_request_of_smallest_valid_lines_stays_within_the_limit() {
     // The worst case for output growth: the shortest lines that still make a full record.
     let line = b"1749859208.779\t-\t-\t/hello.gif\t-\t-\t-\t-\t-\tt=pv&hn=a.io\t-\t-\n".to_vec();
     let event = batch_up_to(LAMBDA_REQUEST_LIMIT_BYTES, |_| line.clone());
-    let (response, summary) = transform(&pipeline(), event.clone(), &salts());
+    let (response, summary) = transform(&pipeline(), &event, &salts());
     let decoded = check_contract(&event, &response);
     assert_eq!(
         summary.ok + size_limited(&response, &decoded),
@@ -204,7 +204,7 @@ fn full_request_of_oversized_values_and_garbage_stays_within_the_limit() {
             garbage.clone()
         }
     });
-    let (response, summary) = transform(&pipeline(), event.clone(), &salts());
+    let (response, summary) = transform(&pipeline(), &event, &salts());
     let decoded = check_contract(&event, &response);
     assert!(summary.ok > 0, "{summary}");
     for (record, data) in response.records.iter().zip(&decoded) {
@@ -230,7 +230,7 @@ fn full_request_of_oversized_values_and_garbage_stays_within_the_limit() {
 
 #[test]
 fn empty_batch_gives_an_empty_response() {
-    let (response, summary) = transform(&pipeline(), FirehoseEvent::default(), &salts());
+    let (response, summary) = transform(&pipeline(), &FirehoseEvent::default(), &salts());
     assert!(response.records.is_empty());
     assert_eq!(summary.records, 0);
 }

@@ -11,9 +11,9 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use common::moto::Moto;
 use common::runtime_api::RuntimeApi;
-use pixelstream::aws::salts;
-use pixelstream::aws::ssm::Ssm;
-use pixelstream::time::{Date, Timestamp};
+use pixelstream_core::time::{Date, Timestamp};
+use pixelstream_edge::aws::ssm::Ssm;
+use pixelstream_edge::salts;
 use serde_json::Value;
 
 const PREFIX: &str = "/pixelstream/lambda-test/salts";

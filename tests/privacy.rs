@@ -8,9 +8,9 @@ use std::process::Command;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use md5::Md5;
-use pixelstream::enrich::ids::Salts;
-use pixelstream::firehose::{FirehoseEventRecord, FirehoseResponse};
-use pixelstream::{Config, FirehoseEvent, Pipeline, transform};
+use pixelstream_core::emit::firehose::{FirehoseEventRecord, FirehoseResponse};
+use pixelstream_core::enrich::ids::Salts;
+use pixelstream_core::{Config, FirehoseEvent, Pipeline, transform};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -127,7 +127,7 @@ fn pipeline() -> Pipeline {
 fn batch_function_emits_no_address_in_ok_or_failure_data() {
     let (response, summary) = transform(
         &pipeline(),
-        event(&hostile_lines()),
+        &event(&hostile_lines()),
         &Salts::derived_from(b"s"),
     );
     assert!(
@@ -193,7 +193,7 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 /// Ok records of `lines` as JSON, keyed with `salts`.
 fn records(lines: &[String], salts: &Salts, domains: &str) -> Vec<Value> {
     let pipeline = Pipeline::new(Config::from_settings("default", domains).unwrap());
-    let (response, _) = transform(&pipeline, event(lines), salts);
+    let (response, _) = transform(&pipeline, &event(lines), salts);
     decoded_data(&response)
         .iter()
         .map(|data| serde_json::from_str(data).unwrap())
@@ -284,7 +284,7 @@ fn hits_just_after_midnight_also_carry_yesterdays_visitor_id() {
 
 #[test]
 fn days_without_a_salt_get_no_ids_but_keep_the_record() {
-    let today = pixelstream::time::Date::parse("2025-06-14").unwrap();
+    let today = pixelstream_core::time::Date::parse("2025-06-14").unwrap();
     let salts = Salts::for_days([(today, b"only today".to_vec())]);
     let old = line(IPV4, "-", PAGE_VIEW).replacen("1749861000.111", "1749600000.000", 1);
     let got = records(&[old], &salts, "mydomain.tld");

@@ -4,9 +4,9 @@
 mod common;
 
 use common::moto::Moto;
-use pixelstream::aws::salts::{self, SaltError, parameter_name};
-use pixelstream::aws::ssm::Ssm;
-use pixelstream::time::Date;
+use pixelstream_core::time::Date;
+use pixelstream_edge::aws::ssm::Ssm;
+use pixelstream_edge::salts::{self, SaltError, parameter_name};
 
 const TODAY: &str = "2025-06-14";
 

@@ -1,5 +1,5 @@
 //! Checks `cloudformation/pixelstream.yaml` against the code, for what cfn-lint cannot know:
-//! the Glue columns are `pixelstream::record::COLUMNS`, the real-time log fields are the
+//! the Glue columns are `pixelstream_core::emit::record::COLUMNS`, the real-time log fields are the
 //! Lambda's field list, the S3 prefix uses the partition keys the Lambda emits, and the buffer
 //! sizes respect Firehose's and Lambda's limits.
 //!
@@ -10,9 +10,11 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use pixelstream::fields::{Field, FieldList};
-use pixelstream::firehose::OwnedPartitionKeys;
-use pixelstream::record::COLUMNS;
+use pixelstream_core::emit::partition::PartitionKeys;
+use pixelstream_core::emit::record::COLUMNS;
+use pixelstream_core::outcome::EventType;
+use pixelstream_core::parse::fields::{Field, FieldList};
+use pixelstream_core::time::Date;
 use serde_yaml::{Mapping, Value};
 
 const TEMPLATE: &str = "cloudformation/pixelstream.yaml";
@@ -343,10 +345,10 @@ impl Template {
 
 /// The partition keys the Lambda emits, read from its serialized metadata.
 fn emitted_partition_keys() -> BTreeSet<String> {
-    let keys = OwnedPartitionKeys {
+    let keys = PartitionKeys {
         domain_name: "mydomain.tld".into(),
-        event_type: "pageview".into(),
-        event_date: "2023-04-21".into(),
+        event_type: EventType::Pageview,
+        event_date: Date::parse("2023-04-21").expect("a date"),
     };
     serde_json::to_value(&keys)
         .expect("partition keys serialize")
@@ -618,7 +620,7 @@ fn generated_columns_block_is_up_to_date() {
     let t = template();
     assert!(
         t.text == with_generated_columns(&t.text),
-        "the Glue Columns block between `{BEGIN_COLUMNS}` and `{END_COLUMNS}` in {TEMPLATE} differs from pixelstream::record::COLUMNS; {BLESS_HINT}"
+        "the Glue Columns block between `{BEGIN_COLUMNS}` and `{END_COLUMNS}` in {TEMPLATE} differs from pixelstream_core::emit::record::COLUMNS; {BLESS_HINT}"
     );
 }
 

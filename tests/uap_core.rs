@@ -3,7 +3,7 @@
 
 mod common;
 
-use pixelstream::enrich::user_agent::UserAgentParser;
+use pixelstream_core::enrich::user_agent::UserAgentParser;
 use serde::Deserialize;
 
 #[derive(Deserialize)]

@@ -1,14 +1,20 @@
 //! `pixelstream put`: send log lines to a Kinesis stream the way CloudFront's real-time logs
-//! do (one record per line), batched with `PutRecords`, retrying throttled records.
+//! do (one record per line, empty lines included, as `replay` counts them), batched with
+//! `PutRecords`, retrying throttled records. Inputs stream like `replay`'s (files, folders,
+//! gzip, stdin).
 
-use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use aws_sdk_kinesis::Client;
 use aws_sdk_kinesis::primitives::Blob;
 use aws_sdk_kinesis::types::PutRecordsRequestEntry;
 use clap::Parser;
+
+use crate::input::{self, Source};
+use crate::progress::Progress;
 
 /// Arguments of `pixelstream put`.
 #[derive(Parser)]
@@ -22,8 +28,9 @@ pub struct PutArgs {
     /// AWS region; default: from the AWS configuration.
     #[arg(long)]
     region: Option<String>,
-    /// File of CloudFront real-time log lines.
-    file: PathBuf,
+    /// Files or folders of CloudFront real-time log lines (plain or gzip); standard input
+    /// when absent or `-`.
+    inputs: Vec<PathBuf>,
 }
 
 /// Kinesis limits for one `PutRecords` call.
@@ -32,22 +39,20 @@ const MAX_BYTES_PER_CALL: usize = 5 * 1024 * 1024;
 /// Attempts per batch before giving up on throttled records.
 const MAX_ATTEMPTS: u32 = 8;
 
-/// Sends every non-empty line of the file; `Err` when records could not be delivered.
+/// Lines read per step: a few `PutRecords` calls' worth.
+const READ_BATCH_BYTES: usize = 4 * MAX_BYTES_PER_CALL;
+
+/// Sends every line of the inputs; `Err` when records could not be delivered.
 pub fn run(args: &PutArgs) -> Result<(), String> {
-    let input = std::fs::read(&args.file)
-        .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
-    let lines: Vec<&[u8]> = input
-        .split(|&b| b == b'\n')
-        .filter(|line| !line.is_empty())
-        .collect();
+    let sources = input::sources(&args.inputs)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
-    runtime.block_on(send_all(args, &lines))
+    runtime.block_on(send_all(args, &sources))
 }
 
-async fn send_all(args: &PutArgs, lines: &[&[u8]]) -> Result<(), String> {
+async fn send_all(args: &PutArgs, sources: &[Source]) -> Result<(), String> {
     let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
     if let Some(url) = &args.endpoint_url {
         loader = loader.endpoint_url(url);
@@ -56,25 +61,38 @@ async fn send_all(args: &PutArgs, lines: &[&[u8]]) -> Result<(), String> {
         loader = loader.region(aws_config::Region::new(region.clone()));
     }
     let client = Client::new(&loader.load().await);
-    let mut progress = Progress::new(lines.len());
-    let mut start = 0;
-    while start < lines.len() {
-        let end = batch_end(lines, start);
-        let entries = (start..end).map(|i| entry(i, lines[i])).collect();
-        put_with_retries(&client, &args.stream, entries).await?;
-        progress.advance(end - start);
-        start = end;
+    let consumed = Arc::new(AtomicU64::new(0));
+    let mut progress = Progress::new(sources.iter().filter_map(Source::len).sum(), "bytes");
+    let mut sent = 0;
+    for source in sources {
+        let mut reader = source.open(Arc::clone(&consumed))?;
+        while let Some(batch) = input::next_batch(&mut reader, sent + 1, READ_BATCH_BYTES)
+            .map_err(|e| format!("cannot read {}: {e}", source.describe()))?
+        {
+            let lines: Vec<&[u8]> = batch.lines().collect();
+            let mut start = 0;
+            while start < lines.len() {
+                let end = batch_end(&lines, start, sent);
+                let entries = (start..end).map(|i| entry(sent + i, lines[i])).collect();
+                put_with_retries(&client, &args.stream, entries).await?;
+                start = end;
+            }
+            sent += lines.len();
+            progress.update(consumed.load(Ordering::Relaxed));
+        }
     }
     progress.finish();
+    eprintln!("pixelstream: put {sent} records");
     Ok(())
 }
 
-/// The end of the batch starting at `start`, within Kinesis' count and size limits.
-fn batch_end(lines: &[&[u8]], start: usize) -> usize {
+/// The end of the batch starting at `start`, within Kinesis' count and size limits; `offset`
+/// is the number of records sent before `lines`.
+fn batch_end(lines: &[&[u8]], start: usize, offset: usize) -> usize {
     let mut bytes = 0;
     let mut end = start;
     while end < lines.len() && end - start < MAX_RECORDS_PER_CALL {
-        let size = lines[end].len() + 1 + partition_key(end).len();
+        let size = lines[end].len() + 1 + partition_key(offset + end).len();
         if bytes + size > MAX_BYTES_PER_CALL && end > start {
             break;
         }
@@ -135,46 +153,6 @@ async fn put_with_retries(
     ))
 }
 
-/// A progress line on stderr (redrawn in place on a terminal).
-struct Progress {
-    total: usize,
-    sent: usize,
-    terminal: bool,
-}
-
-impl Progress {
-    fn new(total: usize) -> Progress {
-        Progress {
-            total,
-            sent: 0,
-            terminal: std::io::stderr().is_terminal(),
-        }
-    }
-
-    fn advance(&mut self, n: usize) {
-        self.sent += n;
-        if self.terminal {
-            let width = 30;
-            let done = width * self.sent / self.total.max(1);
-            eprint!(
-                "\r[{}{}] {}/{} records",
-                "#".repeat(done),
-                " ".repeat(width - done),
-                self.sent,
-                self.total
-            );
-            let _ = std::io::stderr().flush();
-        }
-    }
-
-    fn finish(&self) {
-        if self.terminal {
-            eprintln!();
-        }
-        eprintln!("pixelstream: put {} records", self.sent);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,20 +161,22 @@ mod tests {
     fn batches_respect_the_record_count_limit() {
         let line = b"x".as_slice();
         let lines = vec![line; 1200];
-        assert_eq!(batch_end(&lines, 0), 500);
-        assert_eq!(batch_end(&lines, 1000), 1200);
+        assert_eq!(batch_end(&lines, 0, 0), 500);
+        assert_eq!(batch_end(&lines, 1000, 0), 1200);
     }
 
     #[test]
     fn batches_respect_the_size_limit() {
         let big = vec![b'x'; 1024 * 1024 - 100];
         let lines: Vec<&[u8]> = (0..8).map(|_| big.as_slice()).collect();
-        assert_eq!(batch_end(&lines, 0), 5);
+        assert_eq!(batch_end(&lines, 0, 0), 5);
     }
 
     #[test]
-    fn partition_keys_differ_between_neighbours() {
-        assert_ne!(partition_key(0), partition_key(1));
-        assert_eq!(partition_key(7), partition_key(7));
+    fn partition_keys_are_spread_and_reproducible() {
+        // 7 × 2654435761 mod 2^32 = 0x5384_53d7.
+        assert_eq!(partition_key(7), "538453d7");
+        assert_eq!(partition_key(0), "00000000");
+        assert_ne!(partition_key(1), partition_key(2));
     }
 }

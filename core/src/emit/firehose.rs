@@ -1,0 +1,267 @@
+//! The Firehose transformation wire format: serde types for the event and the response, and
+//! base64 around the batch function's typed answers ([`super::batch`]).
+
+use std::ops::Range;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use serde::{Deserialize, Serialize};
+
+use super::batch::{AnswerKind, BatchAnswers, BatchRecord, BatchSummary, answer_batch};
+use super::partition::PartitionKeys;
+use crate::enrich::ids::Salts;
+use crate::pipeline::Pipeline;
+
+/// Lambda's limit on a synchronous response.
+pub const LAMBDA_RESPONSE_LIMIT_BYTES: usize = 6 * 1024 * 1024;
+/// What the batch function lets a response grow to, leaving margin under the limit.
+pub const RESPONSE_BUDGET_BYTES: usize = 5_800_000;
+
+/// A Firehose data-transformation event (the fields pixelstream reads).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FirehoseEvent {
+    /// Id of this invocation.
+    #[serde(default)]
+    pub invocation_id: String,
+    /// The delivery stream's ARN.
+    #[serde(default)]
+    pub delivery_stream_arn: String,
+    /// The AWS region.
+    #[serde(default)]
+    pub region: String,
+    /// The records to transform.
+    pub records: Vec<FirehoseEventRecord>,
+}
+
+/// One record of a [`FirehoseEvent`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FirehoseEventRecord {
+    /// Id the response must repeat.
+    pub record_id: String,
+    /// When the record reached Kinesis (epoch ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approximate_arrival_timestamp: Option<i64>,
+    /// Base64 of one CloudFront real-time log line.
+    pub data: String,
+}
+
+/// The answer to a [`FirehoseEvent`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FirehoseResponse {
+    /// One entry per input record, in input order.
+    pub records: Vec<FirehoseResponseRecord>,
+}
+
+/// The answer for one record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FirehoseResponseRecord {
+    /// The input record's id.
+    pub record_id: String,
+    /// `Ok`, `Dropped` or `ProcessingFailed`.
+    pub result: RecordResult,
+    /// Base64 of the answer's body: one JSON object and a newline.
+    pub data: String,
+    /// Partition keys of `Ok` records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<ResponseMetadata>,
+}
+
+/// Record metadata carrying the dynamic partition keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResponseMetadata {
+    /// Keys for `!{partitionKeyFromLambda:…}`.
+    #[serde(rename = "partitionKeys")]
+    pub partition_keys: PartitionKeys<'static>,
+}
+
+/// The per-record result Firehose understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum RecordResult {
+    /// Transformed; deliver `data` to the partition.
+    Ok,
+    /// Deliberately filtered out.
+    Dropped,
+    /// Could not be processed; Firehose writes it under the error prefix.
+    ProcessingFailed,
+}
+
+impl RecordResult {
+    /// The result of a typed answer.
+    pub fn of(kind: &AnswerKind) -> RecordResult {
+        match kind {
+            AnswerKind::Ok(_) => RecordResult::Ok,
+            AnswerKind::Dropped(_) => RecordResult::Dropped,
+            AnswerKind::Failed(_) => RecordResult::ProcessingFailed,
+        }
+    }
+
+    /// The spelling Firehose expects.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordResult::Ok => "Ok",
+            RecordResult::Dropped => "Dropped",
+            RecordResult::ProcessingFailed => "ProcessingFailed",
+        }
+    }
+}
+
+/// Transforms a Firehose event: decodes each record's base64, answers the batch (see
+/// [`answer_batch`]) and encodes the answers as the response.
+pub fn transform(
+    pipeline: &Pipeline,
+    event: &FirehoseEvent,
+    salts: &Salts,
+) -> (FirehoseResponse, BatchSummary) {
+    with_records(event, |records| {
+        let batch = answer_batch(pipeline, records, salts);
+        (encode(records, &batch), batch.summary)
+    })
+}
+
+/// Calls `answer` with the event's records, their data decoded from base64 (`None` for data
+/// that is not base64).
+pub fn with_records<R>(event: &FirehoseEvent, answer: impl FnOnce(&[BatchRecord<'_>]) -> R) -> R {
+    let mut lines = Vec::with_capacity(event.records.iter().map(|r| r.data.len() / 4 * 3).sum());
+    let ranges: Vec<Option<Range<usize>>> = event
+        .records
+        .iter()
+        .map(|record| {
+            let start = lines.len();
+            match BASE64.decode_vec(record.data.trim_ascii(), &mut lines) {
+                Ok(()) => Some(start..lines.len()),
+                Err(_) => {
+                    lines.truncate(start);
+                    None
+                }
+            }
+        })
+        .collect();
+    let records: Vec<BatchRecord<'_>> = event
+        .records
+        .iter()
+        .zip(ranges)
+        .map(|(record, range)| BatchRecord {
+            record_id: &record.record_id,
+            line: range.map(|range| &lines[range]),
+        })
+        .collect();
+    answer(&records)
+}
+
+/// The response for typed answers: each body in base64, partition keys as metadata.
+fn encode(records: &[BatchRecord<'_>], batch: &BatchAnswers) -> FirehoseResponse {
+    let records = records
+        .iter()
+        .zip(&batch.answers)
+        .map(|(record, answer)| FirehoseResponseRecord {
+            record_id: record.record_id.to_owned(),
+            result: RecordResult::of(&answer.kind),
+            data: BASE64.encode(batch.body(answer)),
+            metadata: match &answer.kind {
+                AnswerKind::Ok(keys) => Some(ResponseMetadata {
+                    partition_keys: keys.clone(),
+                }),
+                AnswerKind::Dropped(_) | AnswerKind::Failed(_) => None,
+            },
+        })
+        .collect();
+    FirehoseResponse { records }
+}
+
+/// `{"records":[` … `]}`.
+pub const RESPONSE_ENVELOPE_BYTES: usize = 16;
+
+/// Upper bound of one response entry's JSON size (quotes, keys, escapes, comma included) for
+/// a body of `body_len` bytes.
+pub fn response_entry_bytes(record_id: &str, body_len: usize, kind: &AnswerKind) -> usize {
+    const FIXED: usize = r#"{"recordId":"","result":"ProcessingFailed","data":""},"#.len();
+    const METADATA: usize = r#","metadata":{"partitionKeys":}"#.len();
+    let metadata = match kind {
+        AnswerKind::Ok(keys) => METADATA + keys.json_len_bound(),
+        AnswerKind::Dropped(_) | AnswerKind::Failed(_) => 0,
+    };
+    // Ids are plain ASCII from Firehose; doubling covers any escaping.
+    FIXED + 2 * record_id.len() + base64_len(body_len) + metadata
+}
+
+/// Length of the padded base64 of `bytes` bytes.
+fn base64_len(bytes: usize) -> usize {
+    bytes.div_ceil(3) * 4
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn pipeline() -> Pipeline {
+        Pipeline::new(Config::from_settings("ownstats", "*").unwrap())
+    }
+
+    #[test]
+    fn results_serialize_with_firehose_spellings() {
+        let json = serde_json::to_string(&[
+            RecordResult::Ok,
+            RecordResult::Dropped,
+            RecordResult::ProcessingFailed,
+        ])
+        .unwrap();
+        assert_eq!(json, r#"["Ok","Dropped","ProcessingFailed"]"#);
+    }
+
+    #[test]
+    fn bad_base64_is_a_failed_record_and_good_data_is_decoded() {
+        let event = FirehoseEvent {
+            records: vec![
+                FirehoseEventRecord {
+                    record_id: "a".into(),
+                    data: "%%%not base64".into(),
+                    ..FirehoseEventRecord::default()
+                },
+                FirehoseEventRecord {
+                    record_id: "b".into(),
+                    data: BASE64.encode(b"x"),
+                    ..FirehoseEventRecord::default()
+                },
+            ],
+            ..FirehoseEvent::default()
+        };
+        let (response, summary) = transform(&pipeline(), &event, &Salts::derived_from(b"s"));
+        let ids: Vec<&str> = response
+            .records
+            .iter()
+            .map(|r| r.record_id.as_str())
+            .collect();
+        assert_eq!(ids, ["a", "b"]);
+        assert_eq!(summary.processing_failed.get("invalid_base64"), Some(&1));
+        assert_eq!(
+            summary.processing_failed.get("field_count_mismatch"),
+            Some(&1)
+        );
+        let data = BASE64.decode(&response.records[1].data).unwrap();
+        assert!(data.starts_with(b"{\"result\":\"ProcessingFailed\""));
+    }
+
+    #[test]
+    fn entry_bounds_cover_the_serialized_entry() {
+        let keys = PartitionKeys {
+            domain_name: "a.example".into(),
+            event_type: crate::outcome::EventType::Pageview,
+            event_date: crate::time::Date::parse("2024-02-29").unwrap(),
+        };
+        let entry = FirehoseResponseRecord {
+            record_id: "49546986683135544286507457936321625675700192471156785154".into(),
+            result: RecordResult::Ok,
+            data: BASE64.encode([b'x'; 100]),
+            metadata: Some(ResponseMetadata {
+                partition_keys: keys.clone(),
+            }),
+        };
+        let serialized = serde_json::to_string(&entry).unwrap().len() + 1;
+        let bound = response_entry_bytes(&entry.record_id, 100, &AnswerKind::Ok(keys));
+        assert!(serialized <= bound, "{serialized} > {bound}");
+    }
+}

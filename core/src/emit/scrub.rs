@@ -1,0 +1,213 @@
+//! What may leave the pipeline: records never carry the client's address, even where the
+//! client wrote it into a value, and failure output keeps the line for debugging without any
+//! address.
+
+use std::borrow::Cow;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use super::record::Record;
+use crate::parse::decode::truncate;
+use crate::parse::fields::{Field, FieldList};
+
+/// Replaces the client's own address wherever the client wrote it into a value (a path, a
+/// referrer, an event) by its /24 or /48 network: the address never leaves the pipeline.
+pub fn keep_address_out(record: &mut Record<'_>, client_ip: Option<&[u8]>) {
+    let Some(logged) = client_ip.and_then(|ip| std::str::from_utf8(ip).ok()) else {
+        return;
+    };
+    let Ok(address) = logged.parse::<IpAddr>() else {
+        return;
+    };
+    let network = network_of(address);
+    record.replace_text(logged, &network);
+    let canonical = address.to_string();
+    if canonical != logged {
+        record.replace_text(&canonical, &network);
+    }
+}
+
+/// Longest scrubbed line kept in a failure record.
+pub const MAX_SCRUBBED_LINE_BYTES: usize = 2048;
+
+/// Fields removed outright from failure output: addresses, cookies and raw headers.
+const SECRET_FIELDS: [Field; 5] = [
+    Field::ClientIp,
+    Field::ForwardedFor,
+    Field::Cookie,
+    Field::Headers,
+    Field::ServerIp,
+];
+
+/// The line as text (control characters but tabs shown as U+FFFD) with secret columns replaced by `-` (when the column count matches the
+/// field list), every IP address anywhere truncated to its /24 or /48 network, and the result
+/// cut to [`MAX_SCRUBBED_LINE_BYTES`].
+pub fn scrub_line(line: &[u8], fields: &FieldList) -> String {
+    // Cut early (scrubbing only shrinks text), keeping a margin so an address cut in half by
+    // this first cut lies wholly past the final one.
+    let head = &line[..line
+        .len()
+        .min(MAX_SCRUBBED_LINE_BYTES + 2 * MAX_ADDRESS_TEXT)];
+    let text = String::from_utf8_lossy(head);
+    let mut columns: Vec<&str> = text.split('\t').collect();
+    if columns.len() == fields.len() {
+        for column in SECRET_FIELDS.iter().filter_map(|f| fields.position(*f)) {
+            columns[column] = "-";
+        }
+    }
+    let masked: String = columns
+        .join("\t")
+        .chars()
+        .map(|c| {
+            if c.is_control() && c != '\t' {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let anonymized = anonymize_ips(&masked);
+    truncate(Cow::Borrowed(anonymized.as_ref()), MAX_SCRUBBED_LINE_BYTES).into_owned()
+}
+
+/// Replaces each IPv4 or IPv6 address in `text` with its network (`1.2.3.0`, `2001:db8:1::`).
+pub fn anonymize_ips(text: &str) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if may_start_address(bytes, i) {
+            let end = i + bytes[i..]
+                .iter()
+                .take_while(|b| is_address_byte(**b))
+                .count();
+            if let Some((len, network)) = address_at(&text[i..end]) {
+                out.push_str(&text[copied..i]);
+                out.push_str(&network);
+                copied = i + len;
+                i = copied;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    if copied == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    Cow::Owned(out)
+}
+
+/// Longest textual IP address (`ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255`).
+const MAX_ADDRESS_TEXT: usize = 45;
+/// Shortest textual IP address worth a look (`1.2.3.4`).
+const MIN_ADDRESS_TEXT: usize = 7;
+
+fn is_address_byte(b: u8) -> bool {
+    b.is_ascii_hexdigit() || b == b':' || b == b'.'
+}
+
+/// An address can start at `i`: at the start of a run of address bytes, or at a digit
+/// glued to letters (`%2F1.2.3.4`).
+fn may_start_address(bytes: &[u8], i: usize) -> bool {
+    let Some(&previous) = i.checked_sub(1).and_then(|p| bytes.get(p)) else {
+        return is_address_byte(bytes[i]);
+    };
+    if !is_address_byte(previous) {
+        return is_address_byte(bytes[i]);
+    }
+    bytes[i].is_ascii_digit() && !previous.is_ascii_digit() && !matches!(previous, b'.' | b':')
+}
+
+/// The longest address starting `run`: its length and its truncated network.
+fn address_at(run: &str) -> Option<(usize, String)> {
+    (MIN_ADDRESS_TEXT..=run.len().min(MAX_ADDRESS_TEXT))
+        .rev()
+        .find_map(|len| {
+            let candidate = run.get(..len)?;
+            let address: IpAddr = candidate.parse().ok()?;
+            Some((len, network_of(address)))
+        })
+}
+
+/// The /24 (IPv4) or /48 (IPv6) network of an address.
+pub fn network_of(address: IpAddr) -> String {
+    match address {
+        IpAddr::V4(v4) => {
+            let [a, b, c, _] = v4.octets();
+            Ipv4Addr::new(a, b, c, 0).to_string()
+        }
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            Ipv6Addr::new(s[0], s[1], s[2], 0, 0, 0, 0, 0).to_string()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_anywhere_are_truncated() {
+        assert_eq!(
+            anonymize_ips("from 141.118.81.88 via x"),
+            "from 141.118.81.0 via x"
+        );
+        assert_eq!(
+            anonymize_ips("2003:e1:bf1f:7c00:8eb:18f8:a1fb:9dad\tx"),
+            "2003:e1:bf1f::\tx"
+        );
+        assert_eq!(
+            anonymize_ips("a,10.1.2.3, 10.9.8.7"),
+            "a,10.1.2.0, 10.9.8.0"
+        );
+        assert_eq!(
+            anonymize_ips("u=http%3A%2F%2F10.1.2.3%2F"),
+            "u=http%3A%2F%2F10.1.2.0%2F"
+        );
+    }
+
+    #[test]
+    fn long_runs_of_address_bytes_stay_cheap_and_intact() {
+        let run = "a1".repeat(10_000);
+        assert_eq!(anonymize_ips(&run), run);
+    }
+
+    #[test]
+    fn timestamps_and_versions_are_not_addresses() {
+        for text in [
+            "1682084241.469",
+            "Chrome/112.0.0.0",
+            "0.001",
+            "v1.2.3",
+            "face:b00c",
+        ] {
+            assert_eq!(anonymize_ips(text), text);
+        }
+    }
+
+    #[test]
+    fn secret_columns_are_removed_when_the_line_splits() {
+        let fields = FieldList::parse("timestamp,c-ip,cs-cookie,asn").unwrap();
+        let scrubbed = scrub_line(b"1.5\t9.9.9.9\tsession=abc\t3320", &fields);
+        assert_eq!(scrubbed, "1.5\t-\t-\t3320");
+    }
+
+    #[test]
+    fn misaligned_lines_still_lose_their_addresses() {
+        let fields = FieldList::ownstats();
+        let scrubbed = scrub_line(b"1.5\t9.9.9.9\tonly three", &fields);
+        assert_eq!(scrubbed, "1.5\t9.9.9.0\tonly three");
+    }
+
+    #[test]
+    fn long_and_invalid_lines_are_cut_as_text() {
+        let fields = FieldList::ownstats();
+        let mut line = vec![0xff; 10];
+        line.extend(std::iter::repeat_n(b'a', 5000));
+        let scrubbed = scrub_line(&line, &fields);
+        assert!(scrubbed.len() <= MAX_SCRUBBED_LINE_BYTES);
+        assert!(scrubbed.starts_with('\u{FFFD}'));
+    }
+}

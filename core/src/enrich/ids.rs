@@ -1,0 +1,282 @@
+//! Privacy-safe identifiers. Visitor and page-view ids are keyed with a secret salt per UTC
+//! day (HMAC-SHA256), never a plain hash: without the salt nobody can recompute them, and once
+//! the salt is deleted nobody ever can.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+
+use std::sync::{Mutex, PoisonError};
+
+use std::borrow::Cow;
+
+use super::page::PageColumns;
+use crate::outcome::{Note, Notes};
+use crate::parse::fields::Field;
+use crate::parse::hit::Hit;
+use crate::time::{Date, Timestamp};
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Bytes of a digest kept in an id (96 bits: 16 base64url characters).
+const ID_BYTES: usize = 12;
+
+/// One day's secret salt, with the HMAC key schedule done once.
+#[derive(Clone)]
+pub struct DailyKey {
+    mac: HmacSha256,
+}
+
+impl std::fmt::Debug for DailyKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DailyKey(<secret>)")
+    }
+}
+
+impl DailyKey {
+    /// Keys hashes with `salt` (any length; 32 random bytes in practice).
+    pub fn new(salt: &[u8]) -> DailyKey {
+        DailyKey {
+            mac: HmacSha256::new_from_slice(salt).expect("HMAC accepts keys of any length"),
+        }
+    }
+
+    /// A keyed id of `parts`, each length-prefixed so different splits never collide.
+    fn id(&self, parts: &[&[u8]]) -> String {
+        let mut mac = self.mac.clone();
+        for part in parts {
+            mac.update(&(part.len() as u64).to_be_bytes());
+            mac.update(part);
+        }
+        encode(&mac.finalize().into_bytes())
+    }
+
+    /// The visitor of a day on a site: domain, client address and user agent, keyed.
+    pub fn visitor_id(&self, domain: &str, client_ip: &[u8], user_agent: &[u8]) -> String {
+        self.id(&[b"visitor", domain.as_bytes(), client_ip, user_agent])
+    }
+
+    /// One visitor's view of one page on the day.
+    pub fn daily_page_view_id(&self, visitor_id: &str, path: &str) -> String {
+        self.id(&[b"page", visitor_id.as_bytes(), path.as_bytes()])
+    }
+
+    /// A hit without a request id: the whole log line, keyed (it holds the address).
+    pub fn line_id(&self, line: &[u8]) -> String {
+        self.id(&[b"line", line])
+    }
+}
+
+/// A hit with CloudFront's `x-edge-request-id`: a plain hash of that id, which is unique per
+/// request, holds nothing personal and stays the same on replays, salt or no salt.
+pub fn request_id(edge_request_id: &[u8]) -> String {
+    encode(&Sha256::digest(edge_request_id))
+}
+
+fn encode(digest: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(&digest[..ID_BYTES])
+}
+
+/// The daily keys a pipeline may use.
+#[derive(Debug)]
+pub struct Salts {
+    source: SaltSource,
+    /// Keys already known, per day (derived keys are computed once per day).
+    keys: Mutex<Vec<(Date, DailyKey)>>,
+}
+
+#[derive(Debug)]
+enum SaltSource {
+    /// Salts fetched for specific days (the Lambda: today's and yesterday's).
+    Days,
+    /// One secret from which each day's salt is derived (local replays and tests).
+    Derived(DailyKey),
+}
+
+impl Salts {
+    /// Salts for specific days; other days have none.
+    pub fn for_days(days: impl IntoIterator<Item = (Date, Vec<u8>)>) -> Salts {
+        let keys = days
+            .into_iter()
+            .map(|(date, salt)| (date, DailyKey::new(&salt)))
+            .collect();
+        Salts {
+            source: SaltSource::Days,
+            keys: Mutex::new(keys),
+        }
+    }
+
+    /// Every day's salt derived from one secret (HMAC of the date).
+    pub fn derived_from(secret: &[u8]) -> Salts {
+        Salts {
+            source: SaltSource::Derived(DailyKey::new(secret)),
+            keys: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The key of `date`, if its salt is known.
+    pub fn key(&self, date: Date) -> Option<DailyKey> {
+        let mut keys = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, key)) = keys.iter().find(|(day, _)| *day == date) {
+            return Some(key.clone());
+        }
+        let SaltSource::Derived(secret) = &self.source else {
+            return None;
+        };
+        let mut mac = secret.mac.clone();
+        mac.update(date.to_string().as_bytes());
+        let key = DailyKey::new(&mac.finalize().into_bytes());
+        keys.push((date, key.clone()));
+        Some(key)
+    }
+}
+
+/// The id columns of a hit.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IdColumns {
+    /// Replay-stable id of the hit.
+    pub page_view_id: Option<Cow<'static, str>>,
+    /// The visitor's view of the page that day.
+    pub daily_page_view_id: Option<Cow<'static, str>>,
+    /// Keyed, daily visitor id.
+    pub daily_visitor_id: Option<Cow<'static, str>>,
+    /// The visitor's id under yesterday's salt, just after midnight.
+    pub previous_daily_visitor_id: Option<Cow<'static, str>>,
+}
+
+/// First minutes of a UTC day in which hits also get yesterday's visitor id.
+pub const MIDNIGHT_OVERLAP_MS: i64 = 30 * 60 * 1000;
+
+/// Keyed ids for a hit on `page`: `daily_visitor_id` and `daily_page_view_id` with the day's
+/// salt, `previous_daily_visitor_id` just after midnight, and a replay-stable `page_view_id`
+/// (from `x-edge-request-id`, else the keyed line). Without the day's salt the keyed ids are
+/// null and the gap is noted.
+pub fn columns(hit: &Hit<'_>, salts: &Salts, page: &PageColumns<'_>) -> (IdColumns, Notes) {
+    let key = salts.key(hit.arrival.date());
+    let page_view_id = match (hit.field(Field::EdgeRequestId), &key) {
+        (Some(request_id), _) => Some(self::request_id(request_id)),
+        (None, Some(key)) => Some(key.line_id(hit.line)),
+        (None, None) => None,
+    };
+    let mut ids = IdColumns {
+        page_view_id: page_view_id.map(Cow::Owned),
+        ..IdColumns::default()
+    };
+    let Some(key) = key else {
+        return (ids, Notes::when(true, Note::NoSaltForDate));
+    };
+    let Some(client_ip) = hit.field(Field::ClientIp) else {
+        return (ids, Notes::default());
+    };
+    let domain = &*hit.domain_name;
+    let user_agent = hit
+        .field(Field::UserAgent)
+        .or(hit.tracker.ua)
+        .unwrap_or_default();
+    let visitor_id = key.visitor_id(domain, client_ip, user_agent);
+    let path = page.request_path.as_deref().unwrap_or_default();
+    ids.daily_page_view_id = Some(Cow::Owned(key.daily_page_view_id(&visitor_id, path)));
+    if hit.arrival.ms_of_day() < MIDNIGHT_OVERLAP_MS {
+        let yesterday = Timestamp(hit.arrival.0 - MIDNIGHT_OVERLAP_MS - 1).date();
+        ids.previous_daily_visitor_id = salts
+            .key(yesterday)
+            .map(|key| Cow::Owned(key.visitor_id(domain, client_ip, user_agent)));
+    }
+    ids.daily_visitor_id = Some(Cow::Owned(visitor_id));
+    (ids, Notes::default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: Date = Date {
+        year: 2025,
+        month: 6,
+        day: 14,
+    };
+    const NEXT_DAY: Date = Date {
+        year: 2025,
+        month: 6,
+        day: 15,
+    };
+
+    fn key(salt: &[u8]) -> DailyKey {
+        DailyKey::new(salt)
+    }
+
+    #[test]
+    fn same_visitor_same_salt_same_id() {
+        let a = key(b"salt").visitor_id("mydomain.tld", b"1.2.3.4", b"UA");
+        let b = key(b"salt").visitor_id("mydomain.tld", b"1.2.3.4", b"UA");
+        assert_eq!(a, b);
+        assert_eq!(a.len(), 16);
+    }
+
+    #[test]
+    fn salt_domain_address_and_agent_all_change_the_id() {
+        let base = key(b"salt").visitor_id("mydomain.tld", b"1.2.3.4", b"UA");
+        assert_ne!(
+            base,
+            key(b"other").visitor_id("mydomain.tld", b"1.2.3.4", b"UA")
+        );
+        assert_ne!(
+            base,
+            key(b"salt").visitor_id("shop.example.com", b"1.2.3.4", b"UA")
+        );
+        assert_ne!(
+            base,
+            key(b"salt").visitor_id("mydomain.tld", b"1.2.3.5", b"UA")
+        );
+        assert_ne!(
+            base,
+            key(b"salt").visitor_id("mydomain.tld", b"1.2.3.4", b"UA2")
+        );
+    }
+
+    #[test]
+    fn parts_are_length_prefixed() {
+        let a = key(b"s").visitor_id("ab", b"c", b"");
+        let b = key(b"s").visitor_id("a", b"bc", b"");
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn ids_are_not_plain_hashes() {
+        let plain = encode(&Sha256::digest(b"mydomain.tld1.2.3.4UA"));
+        assert_ne!(
+            key(b"").visitor_id("mydomain.tld", b"1.2.3.4", b"UA"),
+            plain
+        );
+    }
+
+    #[test]
+    fn request_ids_are_stable_and_distinct() {
+        assert_eq!(request_id(b"abc=="), request_id(b"abc=="));
+        assert_ne!(request_id(b"abc=="), request_id(b"abd=="));
+    }
+
+    #[test]
+    fn derived_salts_differ_per_day_and_secret() {
+        let salts = Salts::derived_from(b"secret");
+        let visitor = |salts: &Salts, day| salts.key(day).unwrap().visitor_id("a.io", b"ip", b"ua");
+        assert_eq!(visitor(&salts, DAY), visitor(&salts, DAY));
+        assert_ne!(visitor(&salts, DAY), visitor(&salts, NEXT_DAY));
+        assert_ne!(
+            visitor(&salts, DAY),
+            visitor(&Salts::derived_from(b"other"), DAY)
+        );
+    }
+
+    #[test]
+    fn fetched_salts_know_only_their_days() {
+        let salts = Salts::for_days([(DAY, b"today".to_vec())]);
+        assert!(salts.key(DAY).is_some());
+        assert!(salts.key(NEXT_DAY).is_none());
+        assert_eq!(
+            format!("{:?}", salts.key(DAY).unwrap()),
+            "DailyKey(<secret>)"
+        );
+    }
+}
