@@ -32,3 +32,9 @@ def model() -> duckdb.DuckDBPyConnection:
     create_events_table(con, ROWS)
     apply_model(con)
     return con
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """No test collected is a failure (exit 1), never pytest's separate 'no tests' code 5."""
+    if exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
