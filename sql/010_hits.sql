@@ -1,7 +1,9 @@
 -- hits: every human hit once.
 -- Bots (request_is_bot = 1) are left out, and a page_view_id that Kinesis or Firehose
 -- delivered twice is kept once. hit_at is when the hit happened (event_timestamp: the
--- tracker's clock when plausible, else CloudFront's).
+-- tracker's clock when plausible, else CloudFront's). A duplicate is the same log line, so
+-- it has the same domain and server date: the window is partitioned by them too, which lets
+-- Athena push a filter on domain_name or event_date down to the partitions it reads.
 CREATE OR REPLACE VIEW hits AS
 SELECT
   domain_name, event_type, event_date, event_timestamp AS hit_at,
@@ -18,7 +20,9 @@ SELECT
 FROM (
   SELECT
     e.*,
-    row_number() OVER (PARTITION BY e.page_view_id ORDER BY e.arrival_timestamp) AS copy_number
+    row_number() OVER (
+      PARTITION BY e.domain_name, e.event_date, e.page_view_id ORDER BY e.arrival_timestamp
+    ) AS copy_number
   FROM events e
   WHERE e.request_is_bot = 0
 ) deduplicated
