@@ -85,48 +85,61 @@ def dict_rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict) -> 
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
+SERIES_DAYS = 30
+"""The chart shows at most the last SERIES_DAYS days of a domain's data."""
+
+HOURLY_UP_TO_DAYS = 3
+"""When the hits of those days span at most this many days, the chart is hourly."""
+
 DAILY_SERIES = """
-    WITH span AS (
-      SELECT min(cast(event_date AS date)) AS first_day, max(cast(event_date AS date)) AS last_day
-      FROM daily_overview WHERE domain_name = $domain
-    ),
-    buckets AS (
-      SELECT cast(day AS date) AS day
-      FROM span, range(span.first_day, span.last_day + INTERVAL 1 DAY, INTERVAL 1 DAY) AS r(day)
-    )
     SELECT strftime(b.day, '%Y-%m-%d') AS bucket,
            coalesce(d.visitors, 0) AS visitors, coalesce(d.pageviews, 0) AS pageviews
-    FROM buckets b
+    FROM range(cast($first AS date), cast($last AS date) + INTERVAL 1 DAY, INTERVAL 1 DAY)
+      AS b(day)
     LEFT JOIN daily_overview d
       ON d.domain_name = $domain AND cast(d.event_date AS date) = b.day
     ORDER BY b.day
 """
-"""Visitors and page views for every day from the first to the last, zero where none."""
+"""Visitors and page views for every day from $first to $last, zero where none."""
 
 HOURLY_SERIES = """
-    WITH span AS (
-      SELECT min(hour_start) AS first_hour, max(hour_start) AS last_hour
-      FROM hourly WHERE domain_name = $domain
-    ),
-    buckets AS (
-      SELECT hour_start
-      FROM span, range(span.first_hour, span.last_hour + INTERVAL 1 HOUR, INTERVAL 1 HOUR)
-        AS r(hour_start)
-    )
-    SELECT strftime(b.hour_start, '%H:00') AS bucket,
+    SELECT strftime(b.hour_start, '%d %b %H:00') AS bucket,
            coalesce(h.visitors, 0) AS visitors, coalesce(h.pageviews, 0) AS pageviews
-    FROM buckets b
+    FROM range(
+      (SELECT min(hour_start) FROM hourly WHERE domain_name = $domain AND event_date >= $first),
+      (SELECT max(hour_start) FROM hourly WHERE domain_name = $domain) + INTERVAL 1 HOUR,
+      INTERVAL 1 HOUR
+    ) AS b(hour_start)
     LEFT JOIN hourly h ON h.domain_name = $domain AND h.hour_start = b.hour_start
     ORDER BY b.hour_start
 """
-"""Visitors and page views for every hour from the first to the last, zero where none."""
+"""Visitors and page views for every hour from the first hour on or after $first to the
+domain's last hour, zero where none."""
 
 
-def time_series(con: duckdb.DuckDBPyConnection, domain: str, days: int) -> tuple[str, list[dict]]:
-    """Visitors and page views per day, or per hour when the data covers a single day."""
-    if days > 1:
-        return "day", dict_rows(con, DAILY_SERIES, {"domain": domain})
-    return "hour", dict_rows(con, HOURLY_SERIES, {"domain": domain})
+def time_series(con: duckdb.DuckDBPyConnection, domain: str) -> tuple[str, list[dict]]:
+    """Visitors and page views over the last SERIES_DAYS days of the domain's data: per
+    hour when the hits in those days span at most HOURLY_UP_TO_DAYS days, else per day."""
+    first, last, span = con.execute(
+        f"""WITH recent AS (
+              SELECT cast(event_date AS date) AS day FROM daily_overview
+              WHERE domain_name = $domain
+              QUALIFY day > max(day) OVER () - INTERVAL {SERIES_DAYS} DAY
+            )
+            SELECT strftime(min(day), '%Y-%m-%d'), strftime(max(day), '%Y-%m-%d'),
+                   date_diff('day', min(day), max(day)) + 1
+            FROM recent""",
+        {"domain": domain},
+    ).fetchone()
+    if span <= HOURLY_UP_TO_DAYS:
+        return "hour", dict_rows(con, HOURLY_SERIES, {"domain": domain, "first": first})
+    window_start = con.execute(
+        f"SELECT strftime(cast($last AS date) - INTERVAL {SERIES_DAYS - 1} DAY, '%Y-%m-%d')",
+        {"last": last},
+    ).fetchone()[0]
+    return "day", dict_rows(
+        con, DAILY_SERIES, {"domain": domain, "first": window_start, "last": last}
+    )
 
 
 def top_table(con: duckdb.DuckDBPyConnection, key: str, domain: str) -> Table:
@@ -143,10 +156,7 @@ def collect(con: duckdb.DuckDBPyConnection) -> list[Domain]:
     )
     for overview in overviews:
         name = overview["domain_name"]
-        days = con.execute(
-            "SELECT count(*) FROM daily_overview WHERE domain_name = ?", [name]
-        ).fetchone()[0]
-        unit, series = time_series(con, name, days)
+        unit, series = time_series(con, name)
         tables = {key: top_table(con, key, name) for key in TOP_QUERIES}
         domains.append(Domain(name, overview, unit, series, tables))
     return domains

@@ -17,13 +17,32 @@ def sql_files(sql_dir: Path = SQL_DIR) -> list[Path]:
     return sorted(sql_dir.glob("*.sql"))
 
 
-def apply_model(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> None:
-    """Create every view of the model, file by file, over the existing `events` relation."""
+MATERIALISED = ("hits", "sessions")
+"""The views every other view reads: the report computes each once, as a table."""
+
+
+def view_name(path: Path) -> str:
+    """The view a model file creates, from its name (`021_sessions.sql` -> `sessions`)."""
+    return path.stem.split("_", 1)[1]
+
+
+def apply_model(
+    con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR, materialise: tuple = ()
+) -> None:
+    """Create every view of the model, file by file, over the existing `events` relation.
+
+    A view named in materialise is computed once into a table right after it is created,
+    and the view then reads that table: the same rows, without recomputing them for every
+    query (fine for a snapshot of the data, as the report takes)."""
     for path in sql_files(sql_dir):
         try:
             con.execute(path.read_text(encoding="utf-8"))
         except duckdb.Error as error:
             raise RuntimeError(f"{path.name}: {error}") from error
+        name = view_name(path)
+        if name in materialise:
+            con.execute(f"CREATE TABLE {name}_snapshot AS SELECT * FROM {name}")
+            con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {name}_snapshot")
 
 
 def sql_string(value: str) -> str:
@@ -58,8 +77,9 @@ def events_source(out_dir: Path, schema_md: Path = SCHEMA_MD) -> str:
 
 
 def connect_output(out_dir: Path) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with `events` loaded from out_dir and the model applied."""
+    """An in-memory DuckDB with `events` loaded from out_dir and the model applied, its
+    base views (MATERIALISED) computed once."""
     con = duckdb.connect()
-    con.execute(f"CREATE TABLE events AS SELECT * FROM {events_source(out_dir)}")
-    apply_model(con)
+    con.execute(f"CREATE VIEW events AS SELECT * FROM {events_source(out_dir)}")
+    apply_model(con, materialise=MATERIALISED)
     return con

@@ -8,6 +8,8 @@ from report.formatting import KPIS, cell, count
 PAGEVIEW_COLOUR = "#4f46e5"
 VISITOR_COLOUR = "#10b981"
 BAR_COLOUR = "#e0e7ff"
+MAX_DOTS = 60
+"""Series longer than this are drawn as lines without a dot per bucket."""
 
 STYLE = """
 body { margin: 0; background: #f6f7fb; color: #1f2937;
@@ -39,13 +41,15 @@ footer { color: #6b7280; font-size: 13px; margin-top: 8px; }
 
 
 def nice_step(value: float) -> int:
-    """The smallest of 1, 2, 5 × 10^k at or above value (at least 1)."""
-    step = 1
+    """The smallest round whole number (1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 × 10^k) at or above
+    value, at least 1: the step between the chart's grid lines."""
+    scale = 1
     while True:
-        for factor in (1, 2, 5):
-            if step * factor >= value:
-                return step * factor
-        step *= 10
+        for factor in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8):
+            step = scale * factor
+            if step == int(step) and step >= value:
+                return int(step)
+        scale *= 10
 
 
 def line_chart(labels: list[str], series: list[tuple[str, str, list[int]]]) -> str:
@@ -69,12 +73,11 @@ def line_chart(labels: list[str], series: list[tuple[str, str, list[int]]]) -> s
             f'stroke="#eef0f4"/><text class="axis" x="{left - 8}" y="{y(value) + 4:.1f}" '
             f'text-anchor="end">{count(value)}</text>'
         )
-    every = max(1, -(-n // 12))
+    every = max(1, -(-n // 8))
     for i, label in enumerate(labels):
-        if i % every == 0 or i == n - 1:
-            anchor = "start" if i == 0 and n > 1 else "end" if i == n - 1 and n > 1 else "middle"
+        if i % every == 0:
             parts.append(
-                f'<text class="axis" x="{x(i):.1f}" y="{height - 8}" text-anchor="{anchor}">'
+                f'<text class="axis" x="{x(i):.1f}" y="{height - 8}" text-anchor="middle">'
                 f"{escape(label)}</text>"
             )
     for name, colour, values in series:
@@ -83,7 +86,7 @@ def line_chart(labels: list[str], series: list[tuple[str, str, list[int]]]) -> s
             f'<polyline fill="none" stroke="{colour}" stroke-width="2.5" '
             f'stroke-linejoin="round" points="{points}"><title>{escape(name)}</title></polyline>'
         )
-        for i, v in enumerate(values):
+        for i, v in enumerate(values if n <= MAX_DOTS else []):
             parts.append(
                 f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3.5" fill="{colour}">'
                 f"<title>{escape(labels[i])}: {count(v)} {escape(name.lower())}</title></circle>"
@@ -177,7 +180,7 @@ def domain_section(domain: Domain) -> str:
         f'<section class="domain" data-domain="{escape(domain.name)}">'
         f'<h2>{escape(domain.name)}</h2><p class="span">{escape(span)}</p>'
         f'<div class="kpis">{kpis}</div>'
-        + card(f"Visitors and page views per {domain.series_unit}", chart, legend)
+        + card(f"Visitors and page views per {domain.series_unit}, most recent days", chart, legend)
         + f'<div class="grid">{grid}</div></section>'
     )
 

@@ -1,14 +1,21 @@
--- session_hits: each identified hit with the visit (session) it belongs to.
+-- session_hits: each identified hit, with the columns a visit takes from its hits, and the
+-- visit (session) it belongs to.
 -- A visit is the hits of one visitor on one domain, ordered by time and then page_view_id
 -- (so equal timestamps never split a visit), where each hit follows the previous one by at
 -- most 30 minutes. Across UTC midnight the visitor's id changes; a hit in the first 30
 -- minutes of a day carries the id under yesterday's salt (previous_daily_visitor_id), and
 -- when a hit under that id lies at most 30 minutes earlier, the whole day's id is followed
--- back to it (visit_key), so the visit goes on. session_id is the page_view_id of the
--- visit's first hit. hit_number counts from the first hit, hits_to_end from the last.
+-- back to it (visit_key), so the visit goes on. A visit is (domain_name, visit_key,
+-- visit_number); is_first_hit and is_last_hit mark its ends.
 CREATE OR REPLACE VIEW session_hits AS
 WITH identified AS (
-  SELECT * FROM hits WHERE daily_visitor_id IS NOT NULL
+  SELECT
+    domain_name, event_date, event_type, hit_at, page_view_id, daily_visitor_id,
+    previous_daily_visitor_id, request_path, referrer_domain_name, utm_source, utm_medium,
+    utm_campaign, viewer_country_code, viewer_country, device_type, browser_name,
+    browser_os_name
+  FROM hits
+  WHERE daily_visitor_id IS NOT NULL
 ),
 stitches AS (
   SELECT today.domain_name, today.daily_visitor_id, min(today.previous_daily_visitor_id) AS yesterday_id
@@ -31,35 +38,25 @@ gaps AS (
     k.*,
     lag(k.hit_at) OVER (
       PARTITION BY k.domain_name, k.visit_key ORDER BY k.hit_at, k.page_view_id
-    ) AS previous_hit_at
+    ) AS previous_hit_at,
+    lead(k.hit_at) OVER (
+      PARTITION BY k.domain_name, k.visit_key ORDER BY k.hit_at, k.page_view_id
+    ) AS next_hit_at
   FROM keyed k
 ),
-numbered AS (
+edges AS (
   SELECT
     g.*,
-    sum(
-      CASE
-        WHEN g.previous_hit_at IS NULL
-          OR date_diff('millisecond', g.previous_hit_at, g.hit_at) > 1800000 THEN 1
-        ELSE 0
-      END
-    ) OVER (
-      PARTITION BY g.domain_name, g.visit_key ORDER BY g.hit_at, g.page_view_id
-      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-    ) AS visit_number
+    g.previous_hit_at IS NULL
+      OR date_diff('millisecond', g.previous_hit_at, g.hit_at) > 1800000 AS is_first_hit,
+    g.next_hit_at IS NULL
+      OR date_diff('millisecond', g.hit_at, g.next_hit_at) > 1800000 AS is_last_hit
   FROM gaps g
 )
 SELECT
-  n.*,
-  first_value(n.page_view_id) OVER (
-    PARTITION BY n.domain_name, n.visit_key, n.visit_number ORDER BY n.hit_at, n.page_view_id
-    ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-  ) AS session_id,
-  row_number() OVER (
-    PARTITION BY n.domain_name, n.visit_key, n.visit_number ORDER BY n.hit_at, n.page_view_id
-  ) AS hit_number,
-  row_number() OVER (
-    PARTITION BY n.domain_name, n.visit_key, n.visit_number
-    ORDER BY n.hit_at DESC, n.page_view_id DESC
-  ) AS hits_to_end
-FROM numbered n
+  e.*,
+  sum(CASE WHEN e.is_first_hit THEN 1 ELSE 0 END) OVER (
+    PARTITION BY e.domain_name, e.visit_key ORDER BY e.hit_at, e.page_view_id
+    ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+  ) AS visit_number
+FROM edges e

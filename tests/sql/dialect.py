@@ -11,7 +11,7 @@ from sqlglot.tokens import TokenType
 
 COMMON_FUNCTIONS = {
     "avg", "cast", "coalesce", "count", "date_diff", "date_trunc", "first_value", "hour",
-    "lag", "max", "min", "nullif", "row_number", "sum",
+    "lag", "lead", "max", "min", "nullif", "row_number", "sum",
 }
 """Functions both engines document with the same arguments and meaning."""
 
