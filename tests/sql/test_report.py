@@ -182,3 +182,11 @@ def test_screenshot_has_the_size_and_is_not_blank(out_dir, tmp_path):
     # A blank page is one colour: its filtered rows are (nearly) all zero bytes.
     assert sum(1 for b in pixels if b) > len(pixels) // 100
     assert len(set(pixels)) > 32
+
+
+@pytest.mark.parametrize("view", ["hits", "sessions", "daily_overview", "pages", "stats"])
+def test_the_reports_snapshots_equal_the_plain_views(model, out_dir, view):
+    """The report computes hits and sessions once; every view must still give the rows the
+    plain model gives over the same data (read back from NDJSON)."""
+    query = f"SELECT * FROM {view} ORDER BY ALL"
+    assert connect_output(out_dir).execute(query).fetchall() == model.execute(query).fetchall()
