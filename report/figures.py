@@ -1,6 +1,6 @@
 """The report's figures, queried from the model's views (never from `events` directly)."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import duckdb
 
@@ -23,8 +23,8 @@ class Domain:
     name: str
     overview: dict
     series_unit: str
-    series: list[dict] = field(default_factory=list)
-    tables: dict[str, Table] = field(default_factory=dict)
+    series: list[dict]
+    tables: dict[str, Table]
 
 
 TOP_QUERIES = {
