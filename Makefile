@@ -6,19 +6,23 @@ PIXELSTREAM := target/release/pixelstream
 FIXTURE_DOMAINS := mydomain.tld,shop.example.com,blog.example.org
 OUT ?= out
 
-.PHONY: demo build test tools tracker-test tracker-deps lint golden bench schema package deploy destroy clean
+.PHONY: demo report sql-test build test tools tracker-test tracker-deps lint golden bench schema package deploy destroy clean
 
-## demo: build, replay fixtures/ into ./out/ as Firehose would, print a per-partition summary
-demo: build
+## demo: build, replay fixtures/ into ./out/ as Firehose would, then print the analytics
+## summary of the SQL model (and write out/report.html)
+demo: build tools
 	rm -rf $(OUT)
 	$(PIXELSTREAM) replay --fields ownstats --domains $(FIXTURE_DOMAINS) --out $(OUT) fixtures/lines/ownstats.tsv >/dev/null
 	$(PIXELSTREAM) replay --fields default --domains $(FIXTURE_DOMAINS) --out $(OUT) fixtures/lines/default.tsv >/dev/null
 	$(PIXELSTREAM) replay --fields ownstats --domains $(FIXTURE_DOMAINS) --out $(OUT) fixtures/bench/log-lines-n2000.tsv >/dev/null
 	@echo
-	@echo "Records per partition in $(OUT)/:"
-	@find $(OUT) -name '*.ndjson' -path '*domain_name=*' | sed -E 's|/part-[^/]+$$||' | sort | uniq -c | \
-		while read -r files dir; do printf '%8s  %s\n' "$$(cat $$dir/*.ndjson | wc -l)" "$$dir"; done
-	@printf '%8s  %s\n' "$$(cat $(OUT)/errors/processing-failed/*.ndjson 2>/dev/null | wc -l)" "$(OUT)/errors/processing-failed"
+	@printf '%s records failed processing (%s)\n\n' "$$(cat $(OUT)/errors/processing-failed/*.ndjson 2>/dev/null | wc -l)" "$(OUT)/errors/processing-failed"
+	@$(MAKE) --no-print-directory report
+
+## report: apply sql/ with DuckDB over $(OUT) (Parquet, else NDJSON), print the summary per
+## domain and write $(OUT)/report.html
+report: tools
+	@.venv/bin/python -m report --out $(OUT)
 
 build:
 	$(CARGO) build --release --locked --bin pixelstream
@@ -27,8 +31,14 @@ build:
 ## then the tracker in headless Chromium
 test: lint tools
 	.venv/bin/cfn-lint cloudformation/pixelstream.yaml
+	$(MAKE) sql-test
 	$(CARGO) test --locked
 	$(MAKE) tracker-test
+
+## sql-test: the SQL model on DuckDB (hand-computed figures), its Trino dialect guard, and the
+## report, its page checked in headless Chromium
+sql-test: tools tracker-deps
+	.venv/bin/pytest -q tests/sql
 
 ## tracker-test: the browser tracker: size budget, then an end-to-end test in headless Chromium
 tracker-test: tracker-deps
@@ -43,7 +53,7 @@ tracker/node_modules/.installed: tracker/package.json tracker/package-lock.json
 	cd tracker && npm ci --no-audit --no-fund --loglevel=error >/dev/null
 	@touch $@
 
-## tools: the pinned Python tools tests use (moto's local AWS endpoint), in .venv
+## tools: the pinned Python tools (moto's local AWS endpoint, DuckDB, sqlglot, pytest), in .venv
 tools: .venv/.installed
 .venv/.installed: tools/requirements.txt
 	python3 -m venv .venv
