@@ -32,7 +32,7 @@ build:
 test: lint tools
 	.venv/bin/cfn-lint cloudformation/pixelstream.yaml
 	$(MAKE) sql-test
-	$(CARGO) test --locked
+	$(CARGO) test --workspace --locked
 	$(MAKE) tracker-test
 
 ## sql-test: the SQL model on DuckDB (hand-computed figures), its Trino dialect guard, and the
@@ -62,12 +62,13 @@ tools: .venv/.installed
 
 lint:
 	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --locked --all-targets -- -D warnings
+	$(CARGO) clippy --workspace --locked --all-targets -- -D warnings
 
 ## golden: regenerate the generated files from the code (fixture outputs, docs/schema.md, the
 ## template's Glue columns, uap-core's JSON), for review before committing
 golden:
-	PIXELSTREAM_BLESS=1 $(CARGO) test --locked --lib --test cli --test template
+	PIXELSTREAM_BLESS=1 $(CARGO) test --locked -p pixelstream-core --lib
+	PIXELSTREAM_BLESS=1 $(CARGO) test --locked --test cli --test template
 
 ## bench: throughput of the batch function on the 2,000-record bench batch (records/s)
 bench:
