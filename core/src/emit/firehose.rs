@@ -3,8 +3,7 @@
 
 use std::ops::Range;
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD as BASE64;
+use base64_simd::STANDARD as BASE64;
 use serde::{Deserialize, Serialize};
 
 use super::batch::{AnswerKind, BatchAnswers, BatchRecord, BatchSummary, answer_batch};
@@ -130,8 +129,8 @@ pub fn with_records<R>(event: &FirehoseEvent, answer: impl FnOnce(&[BatchRecord<
         .iter()
         .map(|record| {
             let start = lines.len();
-            match BASE64.decode_vec(record.data.trim_ascii(), &mut lines) {
-                Ok(()) => Some(start..lines.len()),
+            match BASE64.decode_append(record.data.trim_ascii(), &mut lines) {
+                Ok(_) => Some(start..lines.len()),
                 Err(_) => {
                     lines.truncate(start);
                     None
@@ -159,7 +158,7 @@ fn encode(records: &[BatchRecord<'_>], batch: &BatchAnswers) -> FirehoseResponse
         .map(|(record, answer)| FirehoseResponseRecord {
             record_id: record.record_id.to_owned(),
             result: RecordResult::of(&answer.kind),
-            data: BASE64.encode(batch.body(answer)),
+            data: BASE64.encode_to_string(batch.body(answer)),
             metadata: match &answer.kind {
                 AnswerKind::Ok(keys) => Some(ResponseMetadata {
                     partition_keys: keys.clone(),
@@ -196,6 +195,8 @@ fn base64_len(bytes: usize) -> usize {
 mod tests {
     use super::*;
     use crate::config::Config;
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD as BASE64;
 
     fn pipeline() -> Pipeline {
         Pipeline::new(Config::from_settings("ownstats", "*").unwrap())

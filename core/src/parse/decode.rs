@@ -4,32 +4,36 @@
 use std::borrow::Cow;
 
 /// Decodes `%XX` escapes; with `plus_as_space`, `+` becomes a space (form encoding).
-/// Borrows when there is nothing to decode.
+/// Borrows when there is nothing to decode; copies the runs between escapes whole.
 pub fn percent_decode(input: &[u8], plus_as_space: bool) -> Cow<'_, [u8]> {
-    let needs_work = input
-        .iter()
-        .any(|&b| b == b'%' || (plus_as_space && b == b'+'));
-    if !needs_work {
+    let special_from = |from: usize| {
+        let rest = &input[from..];
+        let found = if plus_as_space {
+            memchr::memchr2(b'%', b'+', rest)
+        } else {
+            memchr::memchr(b'%', rest)
+        };
+        found.map(|at| from + at)
+    };
+    let Some(mut at) = special_from(0) else {
         return Cow::Borrowed(input);
-    }
+    };
     let mut out = Vec::with_capacity(input.len());
-    let mut i = 0;
-    while i < input.len() {
-        let byte = input[i];
-        match byte {
-            b'%' => match escaped_byte(&input[i + 1..]) {
-                Some(decoded) => {
-                    out.push(decoded);
-                    i += 3;
-                    continue;
-                }
-                None => out.push(b'%'),
-            },
-            b'+' if plus_as_space => out.push(b' '),
-            _ => out.push(byte),
+    let mut copied = 0;
+    loop {
+        out.extend_from_slice(&input[copied..at]);
+        let (byte, width) = match input[at] {
+            b'+' => (b' ', 1),
+            _ => escaped_byte(&input[at + 1..]).map_or((b'%', 1), |byte| (byte, 3)),
+        };
+        out.push(byte);
+        copied = at + width;
+        match special_from(copied) {
+            Some(next) => at = next,
+            None => break,
         }
-        i += 1;
     }
+    out.extend_from_slice(&input[copied..]);
     Cow::Owned(out)
 }
 
