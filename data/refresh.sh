@@ -13,6 +13,7 @@ set -euo pipefail
 UAP_CORE_VERSION=0.18.0              # npm: uap-core (regexes.yaml, LICENSE)
 UAP_CORE_DEB_VERSION=1:0.16.0-1      # Debian: uap-core (tests/*.yaml)
 CRAWLER_UA_VERSION=1.60.0            # npm: crawler-user-agents
+ISBOT_VERSION=5.2.3                  # npm: isbot (its pattern list, as data)
 # npm: user-agents -- the four newest versions (daily data snapshots), newest first;
 # one snapshot alone holds fewer than 600 real (non-synthetic) browser UAs.
 USER_AGENTS_VERSIONS=(2.1.198 2.1.197 2.1.196 2.1.195)
@@ -86,6 +87,32 @@ with open(dst, "w", encoding="utf-8", newline="\n") as f:
     f.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 PY
 cp "$WORK/crawler-user-agents/package/LICENSE" crawler-user-agents/LICENSE
+
+echo "== isbot@$ISBOT_VERSION (npm) -> isbot/patterns.json"
+npm_unpack isbot "$ISBOT_VERSION"
+mkdir -p isbot
+cp "$WORK/isbot/package/LICENSE" isbot/LICENSE
+# The patterns ship as a JSON array literal (`var patterns_default = [...]`) inside the
+# package's CommonJS module. Read that literal as JSON text (nothing is executed) and check it
+# against the joined pattern (`var fullPattern = "..."`) the module builds from it.
+python3 - "$WORK/isbot/package/index.js" isbot/patterns.json <<'PY'
+import json, re, sys
+src, dst = sys.argv[1], sys.argv[2]
+with open(src, encoding="utf-8") as f:
+    module = f.read()
+array = re.search(r"^var patterns_default = (\[\n.*?\n\]);$", module, re.S | re.M)
+joined = re.search(r'^var fullPattern = (".*");$', module, re.M)
+if not (array and joined):
+    sys.exit("isbot index.js layout changed; review the extraction step")
+patterns = json.loads(array.group(1))
+if not all(isinstance(p, str) and p for p in patterns):
+    sys.exit("isbot patterns are not all non-empty strings")
+if "|".join(patterns) != json.loads(joined.group(1)):
+    sys.exit("isbot pattern array and joined pattern differ")
+with open(dst, "w", encoding="utf-8", newline="\n") as f:
+    f.write(json.dumps(patterns, indent=2, ensure_ascii=False) + "\n")
+print(f"wrote {len(patterns)} patterns")
+PY
 
 echo "== user-agents ${USER_AGENTS_VERSIONS[*]} (npm) -> human-user-agents.txt"
 ua_dists=()

@@ -1,7 +1,7 @@
 """Self-check for edge-locations.tsv and countries.tsv (standard library only).
 
-Asserts the tables are well formed, that every prefix in cloudfront-pops.txt
-resolves to a non-empty city and country, that HAM is Hamburg, Germany, DE,
+Asserts the tables are well formed, that every prefix in the vendored POP lists
+(POP_LISTS) resolves to a non-empty city and country, that HAM is Hamburg, Germany, DE,
 that countries.tsv has one sorted row per two-letter code (DE is Germany), and
 that every country of edge-locations.tsv is named as in countries.tsv.
 Exits non-zero on any failure. Run after build.py:
@@ -14,6 +14,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 COLUMNS = ["iata", "city", "state", "country", "country_code", "latitude", "longitude"]
 COUNTRY_COLUMNS = ["code", "name"]
+# Vendored CloudFront POP lists: every code in them must resolve.
+POP_LISTS = ["cloudfront-pops.txt", "cloudfront-pops-2015.txt"]
 
 
 def check_countries(errors):
@@ -58,7 +60,8 @@ def main():
             errors.append(f"line {n}: country {row['country']!r} is not countries.tsv's name for {row['country_code']}")
         table[row["iata"]] = row
 
-    pops = [l.strip() for l in (HERE / "cloudfront-pops.txt").read_text(encoding="utf-8").splitlines()
+    pops = [l.strip() for name in POP_LISTS
+            for l in (HERE / name).read_text(encoding="utf-8").splitlines()
             if l.strip() and not l.startswith("#")]
     for code in pops:
         row = table.get(code)

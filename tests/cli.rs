@@ -331,3 +331,45 @@ fn tempdir() -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// The first ownstats fixture line with another tracker query.
+fn ownstats_line_with_query(query: &str) -> Vec<u8> {
+    let fixture = String::from_utf8(read("fixtures/lines/ownstats.tsv")).expect("UTF-8 fixture");
+    let first = fixture.lines().next().expect("a fixture line");
+    let mut fields: Vec<&str> = first.split('\t').collect();
+    fields[9] = query;
+    format!("{}\n", fields.join("\t")).into_bytes()
+}
+
+#[test]
+fn unicode_and_punycode_host_names_are_one_partition_and_referrer_ports_stay() {
+    let allow = "xn--bcher-kva.example";
+    // The tracker double-encodes values: hn=bücher.example, r=http://localhost:3000/a?q=1.
+    let query = "t=pv&ts=1682083804768&hn=b%25C3%25BCcher.example&pa=%252F\
+        &r=http%253A%252F%252Flocalhost%253A3000%252Fa%253Fq%253D1&w=3440&h=1440&l=de-DE&tz=UTC";
+    let out = pixelstream(
+        &[
+            "replay",
+            "--fields",
+            "ownstats",
+            "--domains",
+            "bücher.example",
+            "-",
+        ],
+        &ownstats_line_with_query(query),
+    );
+    assert_succeeded(&out);
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["result"], "Ok", "{}", lines[0]);
+    assert_eq!(lines[0]["partition_keys"]["domain_name"], allow);
+    assert_eq!(lines[0]["record"]["referrer"], "http://localhost:3000/a");
+    assert_eq!(lines[0]["record"]["referrer_domain_name"], "localhost");
+    let punycode_hn = query.replace("b%25C3%25BCcher.example", allow);
+    let out = pixelstream(
+        &["replay", "--fields", "ownstats", "--domains", allow, "-"],
+        &ownstats_line_with_query(&punycode_hn),
+    );
+    assert_succeeded(&out);
+    assert_eq!(json_lines(&out)[0]["partition_keys"]["domain_name"], allow);
+}

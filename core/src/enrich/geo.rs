@@ -259,11 +259,19 @@ mod tests {
     /// `@adaptivelink/pops` 0.5.8 (see `edge-locations/SOURCES.md`).
     const CLOUDFRONT_POPS: &str = include_str!("../../../edge-locations/cloudfront-pops.txt");
 
-    fn cloudfront_pops() -> impl Iterator<Item = &'static str> {
-        CLOUDFRONT_POPS
-            .lines()
+    /// An older published POP list, same format: from the PyPI package
+    /// `cloudfront-edge-codes` 0.1.4 (see `edge-locations/SOURCES.md`).
+    const CLOUDFRONT_POPS_2015: &str =
+        include_str!("../../../edge-locations/cloudfront-pops-2015.txt");
+
+    fn codes_of(list: &'static str) -> impl Iterator<Item = &'static str> {
+        list.lines()
             .map(str::trim)
             .filter(|line| !line.is_empty() && !line.starts_with('#'))
+    }
+
+    fn cloudfront_pops() -> impl Iterator<Item = &'static str> {
+        codes_of(CLOUDFRONT_POPS)
     }
 
     /// Every data row of the edge table, including those `embedded()` leaves out.
@@ -316,6 +324,42 @@ mod tests {
                 location.is_some_and(|l| !l.city.is_empty() && !l.country.is_empty()),
                 "{code}: {location:?}"
             );
+        }
+    }
+
+    /// Every code of every vendored POP list resolves: a list that gains a code the table
+    /// does not know fails here (and in `edge-locations/check.py`).
+    #[test]
+    fn every_code_of_every_vendored_pop_list_resolves() {
+        let edges = EdgeLocations::embedded();
+        let codes: Vec<&str> = cloudfront_pops()
+            .chain(codes_of(CLOUDFRONT_POPS_2015))
+            .collect();
+        assert_eq!(codes.len(), 90 + 23);
+        let unresolved: Vec<&str> = codes
+            .into_iter()
+            .filter(|code| {
+                !edges
+                    .lookup(code)
+                    .is_some_and(|l| !l.city.is_empty() && !l.country.is_empty())
+            })
+            .collect();
+        assert_eq!(unresolved, Vec::<&str>::new());
+    }
+
+    /// Aliases: Hong Kong as HKG (real headers, `HKG62-C1`) and HGK (the 2015 list), Toronto
+    /// as YYZ (the airport) and YTO (the IATA metropolitan area).
+    #[test]
+    fn hong_kong_and_toronto_resolve_under_each_code() {
+        let edges = EdgeLocations::embedded();
+        for (code, city, country_code) in [
+            ("HKG", "Hong Kong", "HK"),
+            ("HGK", "Hong Kong", "HK"),
+            ("YYZ", "Toronto", "CA"),
+            ("YTO", "Toronto", "CA"),
+        ] {
+            let location = edges.lookup(code).unwrap_or_else(|| panic!("{code}"));
+            assert_eq!((location.city, location.country_code), (city, country_code));
         }
     }
 

@@ -6,6 +6,8 @@ pub mod bot;
 pub mod client;
 pub mod device;
 pub mod edge;
+pub mod channel;
+pub mod click_id;
 pub mod event;
 pub mod geo;
 pub mod ids;

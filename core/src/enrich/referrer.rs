@@ -2,11 +2,10 @@
 
 use std::borrow::Cow;
 
-use crate::parse::decode::tracker_value;
-use crate::parse::decode::truncate;
+use crate::parse::decode::{tracker_value, truncate};
 use crate::parse::domain::same_site;
 use crate::parse::hit::{Hit, Pixel};
-use crate::parse::url::UrlParts;
+use crate::parse::url::{UrlParts, ascii_host};
 
 /// Longest referrer URL kept.
 pub const MAX_REFERRER_BYTES: usize = 1024;
@@ -14,9 +13,10 @@ pub const MAX_REFERRER_BYTES: usize = 1024;
 /// An external referrer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Referrer {
-    /// `scheme://host/path`, without query or fragment (they can carry personal data).
+    /// `scheme://host[:port]/path`, without query or fragment (they can carry personal
+    /// data); the port only when not the scheme's default, the host in ASCII (punycode).
     pub url: String,
-    /// Lower-cased host name.
+    /// Lower-cased host name in ASCII (punycode), without port.
     pub domain_name: String,
 }
 
@@ -24,13 +24,14 @@ pub struct Referrer {
 /// absolute URL, or the same site (internal navigation is not a referral).
 pub fn external_referrer(referrer: &str, site: &str) -> Option<Referrer> {
     let url = UrlParts::parse(referrer.trim())?;
-    if same_site(url.host, site) {
+    let host = ascii_host(url.host);
+    if same_site(&host, site) {
         return None;
     }
     let full = truncate(Cow::Owned(url.without_query()), MAX_REFERRER_BYTES);
     Some(Referrer {
         url: full.into_owned(),
-        domain_name: url.host.to_ascii_lowercase(),
+        domain_name: host.to_ascii_lowercase(),
     })
 }
 
@@ -76,6 +77,29 @@ mod tests {
                 url: "https://www.Google.com/search".into(),
                 domain_name: "www.google.com".into(),
             })
+        );
+    }
+
+    #[test]
+    fn non_default_ports_stay_in_the_url_but_not_in_the_domain() {
+        let local = external_referrer("http://localhost:3000/", "mydomain.tld").unwrap();
+        assert_eq!(local.url, "http://localhost:3000/");
+        assert_eq!(local.domain_name, "localhost");
+        let default = external_referrer("https://example.com:443/a?q=1", "mydomain.tld").unwrap();
+        assert_eq!(default.url, "https://example.com/a");
+        let other = external_referrer("https://example.com:8443/a", "mydomain.tld").unwrap();
+        assert_eq!(other.url, "https://example.com:8443/a");
+        assert_eq!(other.domain_name, "example.com");
+    }
+
+    #[test]
+    fn unicode_referrer_hosts_are_punycode() {
+        let found = external_referrer("https://Bücher.example/regal?x=1", "mydomain.tld").unwrap();
+        assert_eq!(found.url, "https://xn--bcher-kva.example/regal");
+        assert_eq!(found.domain_name, "xn--bcher-kva.example");
+        assert_eq!(
+            external_referrer("https://www.bücher.example/", "xn--bcher-kva.example"),
+            None
         );
     }
 

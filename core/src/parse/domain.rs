@@ -3,14 +3,28 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use crate::parse::url::ascii_host;
+
 /// Longest valid DNS name.
 const MAX_HOSTNAME_BYTES: usize = 253;
 /// Longest valid DNS label.
 const MAX_LABEL_BYTES: usize = 63;
 
 /// Lower-cases and validates a host name (`a-z 0-9 -` labels joined by dots, a trailing dot
-/// removed). `None` for anything else: IP literals, ports, spaces, empty labels, unicode.
+/// removed). A Unicode name is first converted to its IDNA (punycode) form, as browsers do
+/// (`bücher.example` → `xn--bcher-kva.example`), so the result is always ASCII. `None` for
+/// anything else: IP literals, ports, spaces, empty labels, names IDNA rejects.
 pub fn normalize_hostname(raw: &str) -> Option<Cow<'_, str>> {
+    match ascii_host(raw) {
+        Cow::Borrowed(ascii) => normalize_ascii_hostname(ascii),
+        Cow::Owned(converted) => {
+            normalize_ascii_hostname(&converted).map(|name| Cow::Owned(name.into_owned()))
+        }
+    }
+}
+
+/// [`normalize_hostname`] for a name already in ASCII (a non-ASCII one is refused).
+fn normalize_ascii_hostname(raw: &str) -> Option<Cow<'_, str>> {
     let name = raw.strip_suffix('.').unwrap_or(raw);
     if name.is_empty() || name.len() > MAX_HOSTNAME_BYTES {
         return None;
@@ -135,6 +149,38 @@ mod tests {
     }
 
     #[test]
+    fn unicode_hostnames_become_punycode() {
+        for (unicode, ascii) in [
+            ("bücher.example", "xn--bcher-kva.example"),
+            ("BÜCHER.example.", "xn--bcher-kva.example"),
+            ("käse.de", "xn--kse-qla.de"),
+            ("例え.テスト", "xn--r8jz45g.xn--zckzah"),
+        ] {
+            assert_eq!(
+                normalize_hostname(unicode).as_deref(),
+                Some(ascii),
+                "{unicode}"
+            );
+        }
+        assert_eq!(
+            normalize_hostname("xn--bcher-kva.example"),
+            normalize_hostname("bücher.example")
+        );
+    }
+
+    #[test]
+    fn unicode_and_punycode_allow_list_entries_are_one_domain() {
+        let allowed = AllowedDomains::parse("bücher.example, xn--bcher-kva.example").unwrap();
+        assert_eq!(
+            allowed,
+            AllowedDomains::List(vec!["xn--bcher-kva.example".into()])
+        );
+        let hit = normalize_hostname("Bücher.example").unwrap();
+        assert!(allowed.allows(&hit));
+        assert!(hit.is_ascii());
+    }
+
+    #[test]
     fn invalid_hostnames_are_rejected() {
         let long_label = format!("{}.com", "a".repeat(64));
         for bad in [
@@ -145,7 +191,7 @@ mod tests {
             "a-.com",
             "a b.com",
             "a.com:8080",
-            "käse.de",
+            "käse .de",
             "1.2.3.4",
             "a/b",
             long_label.as_str(),

@@ -1,12 +1,16 @@
 //! Minimal, allocation-free splitting of absolute URLs into the parts analytics needs.
 
+use std::borrow::Cow;
+
 /// The parts of an absolute URL (`scheme://host/path?query#fragment`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UrlParts<'a> {
     /// Everything before `://`.
     pub scheme: &'a str,
-    /// The host, without user info or port (brackets kept for IPv6 literals).
+    /// The host, without user info or port (brackets kept for IPv6 literals), as written.
     pub host: &'a str,
+    /// The port's digits, when the URL names one.
+    pub port: Option<&'a str>,
     /// The path (may be empty).
     pub path: &'a str,
     /// The query without `?`, if any.
@@ -27,7 +31,7 @@ impl<'a> UrlParts<'a> {
         let rest = rest.split_once('#').map_or(rest, |(before, _)| before);
         let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
         let (authority, tail) = rest.split_at(authority_end);
-        let host = host_of(authority);
+        let (host, port) = host_and_port(authority);
         if host.is_empty() {
             return None;
         }
@@ -38,29 +42,62 @@ impl<'a> UrlParts<'a> {
         Some(UrlParts {
             scheme,
             host,
+            port,
             path,
             query,
         })
     }
 
-    /// `scheme://host/path`: the URL without credentials, port, query or fragment.
+    /// `scheme://host[:port]/path`: the URL without credentials, query or fragment, with its
+    /// host in ASCII ([`ascii_host`]) and its port unless the scheme's default (`:80` for
+    /// http, `:443` for https).
     pub fn without_query(&self) -> String {
         let path = if self.path.is_empty() { "/" } else { self.path };
-        format!("{}://{}{}", self.scheme, self.host, path)
+        let host = ascii_host(self.host);
+        match self.explicit_port() {
+            Some(port) => format!("{}://{host}:{port}{path}", self.scheme),
+            None => format!("{}://{host}{path}", self.scheme),
+        }
+    }
+
+    /// The port, unless absent or the scheme's default.
+    fn explicit_port(&self) -> Option<&'a str> {
+        let default = match self.scheme.to_ascii_lowercase().as_str() {
+            "http" => Some("80"),
+            "https" => Some("443"),
+            _ => None,
+        };
+        self.port.filter(|port| Some(*port) != default)
     }
 }
 
-/// The host of an authority (`user@host:port`).
-fn host_of(authority: &str) -> &str {
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
-    if host_port.starts_with('[') {
-        return host_port
-            .find(']')
-            .map_or(host_port, |end| &host_port[..=end]);
+/// The host name in ASCII, as browsers write it: a Unicode name (`bücher.example`) becomes
+/// its IDNA (punycode) form, lower-cased (`xn--bcher-kva.example`). ASCII hosts, and names
+/// IDNA rejects, come back unchanged.
+pub fn ascii_host(host: &str) -> Cow<'_, str> {
+    if host.is_ascii() {
+        return Cow::Borrowed(host);
     }
-    host_port
-        .split_once(':')
-        .map_or(host_port, |(host, _)| host)
+    idna::domain_to_ascii(host).map_or(Cow::Borrowed(host), Cow::Owned)
+}
+
+/// The host and port of an authority (`user@host:port`). A port that is empty or not all
+/// digits is no port.
+fn host_and_port(authority: &str) -> (&str, Option<&str>) {
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
+    let (host, port) = if host_port.starts_with('[') {
+        match host_port.find(']') {
+            Some(end) => (&host_port[..=end], host_port[end + 1..].strip_prefix(':')),
+            None => (host_port, None),
+        }
+    } else {
+        match host_port.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (host_port, None),
+        }
+    };
+    let port = port.filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    (host, port)
 }
 
 /// Iterates over the `key=value` pairs of a query string (raw, undecoded).
@@ -80,9 +117,45 @@ mod tests {
         let url = UrlParts::parse("https://user@Example.com:8443/a/b?x=1&y=2#top").unwrap();
         assert_eq!(url.scheme, "https");
         assert_eq!(url.host, "Example.com");
+        assert_eq!(url.port, Some("8443"));
         assert_eq!(url.path, "/a/b");
         assert_eq!(url.query, Some("x=1&y=2"));
-        assert_eq!(url.without_query(), "https://Example.com/a/b");
+        assert_eq!(url.without_query(), "https://Example.com:8443/a/b");
+    }
+
+    #[test]
+    fn only_the_schemes_default_port_is_dropped() {
+        let kept = |url: &str| UrlParts::parse(url).unwrap().without_query();
+        assert_eq!(kept("http://localhost:3000/"), "http://localhost:3000/");
+        assert_eq!(kept("http://localhost:3000"), "http://localhost:3000/");
+        assert_eq!(kept("http://example.com:80/a"), "http://example.com/a");
+        assert_eq!(kept("HTTPS://example.com:443/a"), "HTTPS://example.com/a");
+        assert_eq!(kept("https://example.com:80/a"), "https://example.com:80/a");
+        assert_eq!(kept("http://example.com:443/a"), "http://example.com:443/a");
+        assert_eq!(kept("ftp://example.com:21/f"), "ftp://example.com:21/f");
+        assert_eq!(kept("http://[::1]:8080/x"), "http://[::1]:8080/x");
+        assert_eq!(kept("http://[::1]/x"), "http://[::1]/x");
+        // An empty or non-numeric port is no port.
+        assert_eq!(kept("http://example.com:/a"), "http://example.com/a");
+        assert_eq!(kept("http://example.com:x1/a"), "http://example.com/a");
+        assert_eq!(
+            UrlParts::parse("http://example.com:8080").unwrap().host,
+            "example.com"
+        );
+    }
+
+    #[test]
+    fn unicode_hosts_are_written_in_punycode() {
+        let url = UrlParts::parse("https://Bücher.example:8080/straße?q=1").unwrap();
+        assert_eq!(url.host, "Bücher.example");
+        assert_eq!(
+            url.without_query(),
+            "https://xn--bcher-kva.example:8080/straße"
+        );
+        assert_eq!(ascii_host("bücher.example"), "xn--bcher-kva.example");
+        assert_eq!(ascii_host("xn--bcher-kva.example"), "xn--bcher-kva.example");
+        assert_eq!(ascii_host("Example.COM"), "Example.COM");
+        assert_eq!(ascii_host("münchen.de"), "xn--mnchen-3ya.de");
     }
 
     #[test]
