@@ -35,12 +35,20 @@ TOP_QUERIES = {
            GROUP BY request_path ORDER BY pageviews DESC, visitors DESC, request_path""",
     ),
     "sources": (
-        "Top sources", ["Referrer", "Visits", "Visitors", "Bounce rate"],
-        """SELECT coalesce(referrer_domain_name, 'Direct / none') AS referrer,
+        "Top sources", ["Source", "Visits", "Visitors", "Bounce rate"],
+        """SELECT coalesce(referrer_source, 'Direct / none') AS source,
                   sum(visits) AS visits, sum(visitors) AS visitors,
                   cast(sum(bounces) AS double) / sum(visits) AS bounce_rate
-           FROM referrers WHERE domain_name = ?
-           GROUP BY referrer_domain_name ORDER BY visits DESC, referrer""",
+           FROM sources WHERE domain_name = ?
+           GROUP BY referrer_source ORDER BY visits DESC, source""",
+    ),
+    "channels": (
+        "Channels", ["Channel", "Visits", "Visitors", "Bounce rate"],
+        """SELECT coalesce(channel, 'Unknown') AS channel,
+                  sum(visits) AS visits, sum(visitors) AS visitors,
+                  cast(sum(bounces) AS double) / sum(visits) AS bounce_rate
+           FROM channels WHERE domain_name = ?
+           GROUP BY channel ORDER BY visits DESC, channel""",
     ),
     "campaigns": (
         "Top campaigns", ["Source / medium / campaign", "Visits", "Visitors", "Bounce rate"],

@@ -170,6 +170,7 @@ def domain_section(domain: Domain) -> str:
         [
             card(t["pages"].title + " · page views", bar_list(t["pages"])),
             card(t["sources"].title + " · visits", bar_list(t["sources"])),
+            card(t["channels"].title + " · visits", bar_list(t["channels"])),
             card(t["countries"].title + " · visitors", bar_list(t["countries"])),
             card(t["devices"].title + " · visitors", bar_list(t["devices"])),
             card(t["campaigns"].title, html_table(t["campaigns"])),

@@ -11,7 +11,8 @@ CREATE OR REPLACE VIEW session_hits AS
 WITH identified AS (
   SELECT
     domain_name, event_date, event_type, hit_at, page_view_id, daily_visitor_id,
-    previous_daily_visitor_id, request_path, referrer_domain_name, utm_source, utm_medium,
+    previous_daily_visitor_id, request_path, referrer_domain_name, referrer_source,
+    referrer_medium, channel, utm_source, utm_medium,
     utm_campaign, viewer_country_code, viewer_country, device_type, browser_name,
     browser_os_name
   FROM hits

@@ -292,3 +292,36 @@ fn days_without_a_salt_get_no_ids_but_keep_the_record() {
     assert!(got[0].get("page_view_id").is_none());
     assert_eq!(got[0]["request_path"], "/");
 }
+
+/// Click-id values are personal identifiers: the record names the parameter, never its value,
+/// in Ok records, failure data and the summary alike.
+#[test]
+fn click_ids_are_recorded_by_name_never_by_value() {
+    const GCLID: &str = "CjwKCAiSecretGclidValue42";
+    const FBCLID: &str = "IwARSecretFbclidValue42";
+    let page = format!(
+        "https%253A%252F%252Fmydomain.tld%252Flanding%253Fgclid%253D{GCLID}%2526fbclid%253D{FBCLID}"
+    );
+    let query = format!("{PAGE_VIEW}&u={page}");
+    let kept = line(IPV4, "a", &query);
+    let failed = kept.replacen("1749861000.111", "not-a-time", 1);
+    let (response, summary) = transform(
+        &pipeline(),
+        &event(&[kept, failed]),
+        &Salts::derived_from(b"s"),
+    );
+    assert_eq!((summary.ok, summary.failed_total()), (1, 1), "{summary}");
+    let data = decoded_data(&response);
+    let record: Value = serde_json::from_str(&data[0]).unwrap();
+    assert_eq!(record["click_id_param"], "gclid", "gclid outranks fbclid");
+    assert_eq!(record["channel"], "Paid Search");
+    assert_eq!(record["request_url"], "https://mydomain.tld/landing");
+    let whole = format!(
+        "{}{summary}{}",
+        data.concat(),
+        serde_json::to_string(&response).unwrap()
+    );
+    for value in [GCLID, FBCLID] {
+        assert!(!whole.contains(value), "{value} leaked: {whole}");
+    }
+}

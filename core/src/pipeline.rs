@@ -5,6 +5,7 @@ use crate::config::Config;
 use crate::emit::partition::PartitionKeys;
 use crate::emit::record::Record;
 use crate::emit::scrub::keep_address_out;
+use crate::enrich::acquisition::AcquisitionColumns;
 use crate::enrich::client::{ClientColumns, Clients};
 use crate::enrich::device::DeviceColumns;
 use crate::enrich::event::EventColumns;
@@ -16,7 +17,9 @@ use crate::enrich::request::RequestColumns;
 use crate::enrich::timing::TimeColumns;
 use crate::enrich::user_agent::Part;
 use crate::enrich::utm::UtmColumns;
-use crate::enrich::{client, device, event, geo, ids, page, referrer, request, timing, utm};
+use crate::enrich::{
+    acquisition, client, device, event, geo, ids, page, referrer, request, timing, utm,
+};
 use crate::outcome::{Outcome, Rejection, Row};
 use crate::parse::fields::Field;
 use crate::parse::hit::Hit;
@@ -83,10 +86,18 @@ impl Pipeline {
             viewer_country_code,
             viewer_country,
         } = geo;
+        let referrers = referrer::columns(hit);
+        let utms = utm::columns(hit);
+        let AcquisitionColumns {
+            referrer_source,
+            referrer_medium,
+            channel,
+            click_id_param,
+        } = acquisition::columns(hit, &referrers, &utms);
         let ReferrerColumns {
             referrer,
             referrer_domain_name,
-        } = referrer::columns(hit);
+        } = referrers;
         let device = device::columns(hit);
         let ClientColumns {
             browser_name,
@@ -114,7 +125,7 @@ impl Pipeline {
             utm_medium,
             utm_content,
             utm_term,
-        } = utm::columns(hit);
+        } = utms;
         let page = page::columns(hit);
         let (ids, id_notes) = ids::columns(hit, salts, &page);
         let IdColumns {
@@ -156,6 +167,9 @@ impl Pipeline {
             viewer_country,
             referrer,
             referrer_domain_name,
+            referrer_source,
+            referrer_medium,
+            channel,
             browser_name,
             browser_version,
             browser_os_name,
@@ -175,6 +189,7 @@ impl Pipeline {
             utm_medium,
             utm_content,
             utm_term,
+            click_id_param,
             request_url,
             request_path,
             request_bytes,

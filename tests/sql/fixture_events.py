@@ -41,6 +41,7 @@ def hit(visitor, day, clock, page_view_id, path="/", event_name=None, domain=SIT
         "device_type": "Desktop",
         "browser_name": "Chrome",
         "browser_os_name": "Mac OS X",
+        "channel": "Direct",
     }
     row.update(extra)
     return row
@@ -49,11 +50,13 @@ def hit(visitor, day, clock, page_view_id, path="/", event_name=None, domain=SIT
 ROWS = [
     # v1: two visits 31 minutes apart; the first came from a newsletter link.
     hit("v1", D, "10:00", "v1-a", referrer_domain_name="news.example",
-        utm_source="newsletter", utm_medium="email", utm_campaign="june"),
+        utm_source="newsletter", utm_medium="email", utm_campaign="june",
+        referrer_source="newsletter", referrer_medium="email", channel="Email"),
     hit("v1", D, "10:05", "v1-b", path="/pricing"),
     hit("v1", D, "10:36", "v1-c"),
     # v2: two hits exactly 30 minutes apart stay one visit; on a phone, from a search.
     hit("v2", D, "11:00", "v2-a", referrer_domain_name="search.example",
+        referrer_source="Search Example", referrer_medium="search", channel="Organic Search",
         device_type="Mobile", browser_name="Safari", browser_os_name="iOS"),
     hit("v2", D, "11:30", "v2-b", path="/blog",
         device_type="Mobile", browser_name="Safari", browser_os_name="iOS"),

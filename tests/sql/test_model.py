@@ -149,6 +149,21 @@ def test_campaigns_and_sources(model):
     assert campaign == {"visits": 1, "bounce_rate": 0.0, "visit_duration_s": 300.0}
     source = one(model, "SELECT visitors, pageviews FROM sources WHERE referrer_domain_name = 'news.example'")
     assert source == {"visitors": 1, "pageviews": 2}
+    search = one(model, "SELECT channel, referrer_medium, visits, pageviews, bounces FROM sources WHERE referrer_source = 'Search Example'")
+    assert search == {"channel": "Organic Search", "referrer_medium": "search", "visits": 1, "pageviews": 2, "bounces": 0}
+
+
+def test_channels_come_from_each_visits_first_hit(model):
+    found = rows(model, "SELECT channel, visits, visitors, bounces FROM channels WHERE domain_name = ? AND event_date = ? ORDER BY channel", SITE, D)
+    # v1's first visit came by e-mail, v2 from a search; v1's second visit (its first hit
+    # v1-c carries no tag) and the other six visits are direct. Bounces among the direct
+    # ones: v1's second visit, v4 and v6-d (one page view each, no event).
+    assert found == [
+        {"channel": "Direct", "visits": 7, "visitors": 7, "bounces": 3},
+        {"channel": "Email", "visits": 1, "visitors": 1, "bounces": 0},
+        {"channel": "Organic Search", "visits": 1, "visitors": 1, "bounces": 0},
+    ]
+    assert sum(r["visits"] for r in found) == DAY_D_VISITS
 
 
 def test_countries_locations_and_technology(model):

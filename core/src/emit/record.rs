@@ -268,6 +268,15 @@ schema! {
     referrer: string,
     /// Host name of the external referrer.
     referrer_domain_name: string,
+    /// Where the visit came from: a clean name for a known source (Google, Hacker News,
+    /// ChatGPT, …), else the `utm_source`, else the referrer's host; null for direct traffic.
+    referrer_source: string,
+    /// Kind of source: search, social, email, ai, referral, internal or unknown; null for
+    /// direct traffic.
+    referrer_medium: string,
+    /// Acquisition channel: Direct, Organic Search, Paid Search, Organic Social, Paid Social,
+    /// Email, AI Assistant, Referral or Other Campaign.
+    channel: string,
     /// Browser family.
     browser_name: shared,
     /// Browser version.
@@ -306,6 +315,9 @@ schema! {
     utm_content: string,
     /// Campaign term (`utm_term`).
     utm_term: string,
+    /// Name of the ad click-id parameter the page URL carried (`gclid`, `fbclid`, …); the
+    /// value, a personal identifier, is never stored.
+    click_id_param: string,
     /// Page URL without query or fragment.
     request_url: string,
     /// Page path.

@@ -1,11 +1,12 @@
 //! What may leave the pipeline: records never carry the client's address, even where the
 //! client wrote it into a value, and failure output keeps the line for debugging without any
-//! address.
+//! address or click-id value.
 
 use std::borrow::Cow;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use super::record::Record;
+use crate::enrich::click_id::ClickId;
 use crate::parse::decode::truncate;
 use crate::parse::fields::{Field, FieldList};
 
@@ -66,7 +67,86 @@ pub fn scrub_line(line: &[u8], fields: &FieldList) -> String {
         })
         .collect();
     let anonymized = anonymize_ips(&masked);
-    truncate(Cow::Borrowed(anonymized.as_ref()), MAX_SCRUBBED_LINE_BYTES).into_owned()
+    let without_click_ids = mask_click_id_values(&anonymized);
+    truncate(
+        Cow::Borrowed(without_click_ids.as_ref()),
+        MAX_SCRUBBED_LINE_BYTES,
+    )
+    .into_owned()
+}
+
+/// How `=` between a query parameter and its value appears in a log line: plain (a header),
+/// percent-encoded once (a query value) or twice (a tracker value inside the query).
+const EQUALS_SIGNS: [&str; 3] = ["=", "%3D", "%253D"];
+
+/// Encoded separators that end a query value inside another value (`&`, `#`, once and twice
+/// percent-encoded), without their leading `%`.
+const ENCODED_VALUE_ENDS: [&str; 4] = ["26", "2526", "23", "2523"];
+
+/// Replaces the value of every click-id parameter (`gclid=…`, in any of its encodings) with
+/// `-`: the values are personal identifiers and never leave the pipeline, not even in
+/// failure output.
+pub fn mask_click_id_values(text: &str) -> Cow<'_, str> {
+    let mut masked = Cow::Borrowed(text);
+    for name in ClickId::PRIORITY.map(ClickId::as_str) {
+        for equals in EQUALS_SIGNS {
+            let marker = format!("{name}{equals}");
+            if contains_ignoring_case(&masked, &marker) {
+                masked = Cow::Owned(mask_values_after(&masked, &marker));
+            }
+        }
+    }
+    masked
+}
+
+/// `text` with the value after each (ASCII case-insensitive) `marker` replaced by `-`.
+fn mask_values_after(text: &str, marker: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    let marker = marker.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for (at, _) in lower.match_indices(&marker) {
+        if at < copied {
+            continue;
+        }
+        let value_start = at + marker.len();
+        out.push_str(&text[copied..value_start]);
+        out.push('-');
+        copied = value_start + value_len(&text[value_start..]);
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// Length of a query value at the start of `rest`: up to a separator, plain or encoded.
+fn value_len(rest: &str) -> usize {
+    let bytes = rest.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'&' | b'#' | b'\t' | b' ' | b'"' => break,
+            b'%' if ENCODED_VALUE_ENDS
+                .iter()
+                .any(|end| starts_with_ignoring_case(&bytes[i + 1..], end)) =>
+            {
+                break;
+            }
+            _ => i += 1,
+        }
+    }
+    i
+}
+
+fn contains_ignoring_case(text: &str, needle: &str) -> bool {
+    text.as_bytes()
+        .windows(needle.len())
+        .any(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+fn starts_with_ignoring_case(bytes: &[u8], prefix: &str) -> bool {
+    bytes
+        .get(..prefix.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
 }
 
 /// Replaces each IPv4 or IPv6 address in `text` with its network (`1.2.3.0`, `2001:db8:1::`).
@@ -185,6 +265,19 @@ mod tests {
         ] {
             assert_eq!(anonymize_ips(text), text);
         }
+    }
+
+    #[test]
+    fn click_id_values_are_masked_in_every_encoding() {
+        let line = "a\thttps://x.tld/?gclid=AbC-1_2&q=1\tu=https%253A%252F%252Fx.tld%252F%253Ffbclid%253DIwAR.9%2526utm_source%253Dy&MSCLKID%3Dz9%26b=2";
+        assert_eq!(
+            mask_click_id_values(line),
+            "a\thttps://x.tld/?gclid=-&q=1\tu=https%253A%252F%252Fx.tld%252F%253Ffbclid%253D-%2526utm_source%253Dy&MSCLKID%3D-%26b=2"
+        );
+        assert!(matches!(
+            mask_click_id_values("t=pv&hn=x.tld&pa=%2F"),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]

@@ -2,12 +2,13 @@
 //! [`Hit`](crate::parse::hit::Hit) and its own dependencies (`fn(&Hit, &Deps) -> Columns`).
 //! The pipeline only assembles the groups, so no enrichment can read another's half-done work.
 
+pub mod acquisition;
 pub mod bot;
+pub mod channel;
+pub mod click_id;
 pub mod client;
 pub mod device;
 pub mod edge;
-pub mod channel;
-pub mod click_id;
 pub mod event;
 pub mod geo;
 pub mod ids;

@@ -44,6 +44,17 @@ pub struct ReferrerColumns<'a> {
     pub referrer_domain_name: Option<Cow<'a, str>>,
 }
 
+/// The host of the tracker's `document.referrer` in lower-case ASCII, external or the site
+/// itself; `None` when there is none or it is not an absolute URL (and for the noscript pixel).
+pub fn host(hit: &Hit<'_>) -> Option<String> {
+    if hit.pixel == Pixel::NoScript {
+        return None;
+    }
+    let referrer = tracker_value(hit.tracker.r?);
+    let url = UrlParts::parse(referrer.trim())?;
+    Some(ascii_host(url.host).to_ascii_lowercase())
+}
+
 /// The tracker's `document.referrer` when it is another site. The noscript pixel has none: its
 /// referer header is the page itself.
 pub fn columns<'a>(hit: &Hit<'_>) -> ReferrerColumns<'a> {
