@@ -35,10 +35,11 @@ test: lint tools
 	$(CARGO) test --workspace --locked
 	$(MAKE) tracker-test
 
-## sql-test: the SQL model on DuckDB (hand-computed figures), its Trino dialect guard, and the
-## report, its page checked in headless Chromium
+## sql-test: the SQL model on DuckDB (hand-computed figures), its Trino dialect guard, the
+## Parquet output's Hive types and values, and the report, its page checked in headless Chromium
 sql-test: tools tracker-deps
-	.venv/bin/pytest -q tests/sql
+	$(CARGO) build --locked --bin pixelstream
+	PIXELSTREAM_BIN=target/debug/pixelstream .venv/bin/pytest -q tests/sql
 
 ## tracker-test: the browser tracker: size budget, then an end-to-end test in headless Chromium
 tracker-test: tracker-deps

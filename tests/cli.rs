@@ -261,36 +261,47 @@ fn any_input_line_gives_exactly_one_output_line() {
 
 #[test]
 fn out_dir_holds_hive_partitions_and_errors() {
-    let dir = tempdir();
-    let out = pixelstream(
-        &[
-            "replay",
-            "--fields",
-            "ownstats",
-            "--domains",
-            FIXTURE_DOMAINS,
-            "--out",
-            dir.to_str().unwrap(),
-            "fixtures/lines/ownstats.tsv",
-        ],
-        b"",
-    );
-    assert_succeeded(&out);
-    let partition = dir.join(
-        "domain_name=shop.example.com/event_type=event/event_date=2025-06-14/part-ownstats.ndjson",
-    );
-    let events = std::fs::read_to_string(&partition).expect("event partition written");
-    assert_eq!(events.lines().count(), 2);
-    for line in events.lines() {
-        let record: Value = serde_json::from_str(line).unwrap();
-        assert!(record["event_name"].is_string());
+    for format in ["ndjson", "parquet"] {
+        let dir = tempdir();
+        let out = pixelstream(
+            &[
+                "replay",
+                "--fields",
+                "ownstats",
+                "--domains",
+                FIXTURE_DOMAINS,
+                "--out",
+                dir.to_str().unwrap(),
+                "--out-format",
+                format,
+                "fixtures/lines/ownstats.tsv",
+            ],
+            b"",
+        );
+        assert_succeeded(&out);
+        let partition = dir.join(format!(
+            "domain_name=shop.example.com/event_type=event/event_date=2025-06-14/part-ownstats.{format}"
+        ));
+        let events = match format {
+            "ndjson" => std::fs::read_to_string(&partition)
+                .expect("event partition written")
+                .lines()
+                .map(|line| serde_json::from_str(line).unwrap())
+                .collect(),
+            _ => common::parquet_rows(&partition),
+        };
+        assert_eq!(events.len(), 2, "{format}");
+        for record in &events {
+            assert!(record["event_name"].is_string(), "{format}: {record}");
+        }
+        let errors =
+            std::fs::read_to_string(dir.join("errors/processing-failed/part-ownstats.ndjson"))
+                .unwrap();
+        assert_eq!(errors.lines().count(), 3);
+        let summary = String::from_utf8_lossy(&out.stdout);
+        assert!(summary.contains("event_type=pageview"), "{summary}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
-    let errors =
-        std::fs::read_to_string(dir.join("errors/processing-failed/part-ownstats.ndjson")).unwrap();
-    assert_eq!(errors.lines().count(), 3);
-    let summary = String::from_utf8_lossy(&out.stdout);
-    assert!(summary.contains("event_type=pageview"), "{summary}");
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

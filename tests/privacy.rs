@@ -152,7 +152,13 @@ fn cli_emits_no_address_on_stdout_stderr_or_disk() {
     std::fs::write(&file, &input).unwrap();
     let out_dir =
         std::env::temp_dir().join(format!("pixelstream-privacy-out-{}", std::process::id()));
-    for extra in [&[][..], &["--out", out_dir.to_str().unwrap()][..]] {
+    let out = out_dir.to_str().unwrap();
+    let outputs = [
+        &[][..],
+        &["--out", out][..],
+        &["--out", out, "--out-format", "ndjson"][..],
+    ];
+    for extra in outputs {
         let output = Command::new(env!("CARGO_BIN_EXE_pixelstream"))
             .args([
                 "replay",
@@ -168,10 +174,14 @@ fn cli_emits_no_address_on_stdout_stderr_or_disk() {
         assert_no_address("stderr", &String::from_utf8_lossy(&output.stderr));
     }
     for entry in walk(&out_dir) {
-        assert_no_address(
-            &entry.display().to_string(),
-            &std::fs::read_to_string(&entry).unwrap(),
-        );
+        let text = if entry.extension().is_some_and(|e| e == "parquet") {
+            let rows = common::parquet_rows(&entry);
+            assert!(!rows.is_empty(), "{}", entry.display());
+            serde_json::to_string(&rows).unwrap()
+        } else {
+            std::fs::read_to_string(&entry).unwrap()
+        };
+        assert_no_address(&entry.display().to_string(), &text);
     }
     std::fs::remove_file(&file).unwrap();
     std::fs::remove_dir_all(&out_dir).unwrap();

@@ -18,7 +18,9 @@ pub mod pipeline;
 pub mod time;
 
 pub use config::Config;
-pub use emit::batch::{BatchAnswers, BatchRecord, BatchSummary, answer_batch, answer_lines};
+pub use emit::batch::{
+    BatchAnswers, BatchRecord, BatchSummary, answer_batch, answer_lines, answer_lines_with,
+};
 pub use emit::firehose::{FirehoseEvent, FirehoseResponse, transform};
 pub use outcome::Outcome;
 pub use pipeline::Pipeline;

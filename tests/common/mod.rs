@@ -20,3 +20,17 @@ pub fn read(relative: &str) -> Vec<u8> {
 
 /// The allow-list the fixtures are replayed with.
 pub const FIXTURE_DOMAINS: &str = "mydomain.tld,shop.example.com,blog.example.org";
+
+/// The rows of a Parquet object, as JSON objects keyed by column name (a `NULL` is `null`).
+pub fn parquet_rows(path: &std::path::Path) -> Vec<serde_json::Value> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let file =
+        std::fs::File::open(path).unwrap_or_else(|e| panic!("cannot open {}: {e}", path.display()));
+    let reader = SerializedFileReader::new(file)
+        .unwrap_or_else(|e| panic!("{} is not Parquet: {e}", path.display()));
+    reader
+        .get_row_iter(None)
+        .expect("rows")
+        .map(|row| row.expect("a readable row").to_json_value())
+        .collect()
+}

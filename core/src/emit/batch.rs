@@ -11,7 +11,7 @@ use super::json;
 use super::partition::PartitionKeys;
 use super::scrub::scrub_line;
 use crate::enrich::ids::Salts;
-use crate::outcome::{DropReason, FailReason, Failure, Notes, Outcome};
+use crate::outcome::{DropReason, FailReason, Failure, Notes, Outcome, Row};
 use crate::parse::hit::trim_line_end;
 use crate::pipeline::Pipeline;
 
@@ -153,7 +153,7 @@ pub fn answer_batch(
         pipeline,
         records,
         salts,
-        RecordEncoding::Compact,
+        RecordEncoding::Compact.encoder(),
         Some(RESPONSE_BUDGET_BYTES),
     )
 }
@@ -166,14 +166,39 @@ pub fn answer_lines(
     salts: &Salts,
     encoding: RecordEncoding,
 ) -> BatchAnswers {
-    answer_records(pipeline, records, salts, encoding, None)
+    answer_records(pipeline, records, salts, encoding.encoder(), None)
+}
+
+/// Answers records for a local writer of its own format: the same per-record code as
+/// [`answer_batch`], without a response budget; each `Ok` row goes to `keep` (which may append
+/// a body) instead of being written as JSON.
+pub fn answer_lines_with(
+    pipeline: &Pipeline,
+    records: &[BatchRecord<'_>],
+    salts: &Salts,
+    keep: impl FnMut(&Row<'_>, &mut Vec<u8>),
+) -> BatchAnswers {
+    answer_records(pipeline, records, salts, keep, None)
+}
+
+impl RecordEncoding {
+    /// Writes a row's record in this encoding, newline-terminated.
+    fn encoder(self) -> impl FnMut(&Row<'_>, &mut Vec<u8>) {
+        move |row, bodies| {
+            match self {
+                RecordEncoding::Compact => row.record.write_json(bodies),
+                RecordEncoding::AllColumns => row.record.write_json_all_columns(bodies),
+            }
+            bodies.push(b'\n');
+        }
+    }
 }
 
 fn answer_records(
     pipeline: &Pipeline,
     records: &[BatchRecord<'_>],
     salts: &Salts,
-    encoding: RecordEncoding,
+    mut keep: impl FnMut(&Row<'_>, &mut Vec<u8>),
     budget: Option<usize>,
 ) -> BatchAnswers {
     let mut batch = BatchAnswers {
@@ -191,7 +216,7 @@ fn answer_records(
         owed -= size_limit_entry_bytes(record.record_id);
         let start = batch.bodies.len();
         let (mut kind, mut notes, mut bot) =
-            answer(pipeline, record, salts, encoding, &mut batch.bodies);
+            answer(pipeline, record, salts, &mut keep, &mut batch.bodies);
         let mut entry = response_entry_bytes(record.record_id, batch.bodies.len() - start, &kind);
         if budget.is_some_and(|budget| used + entry + owed > budget) {
             batch.bodies.truncate(start);
@@ -229,7 +254,7 @@ fn answer(
     pipeline: &Pipeline,
     record: &BatchRecord<'_>,
     salts: &Salts,
-    encoding: RecordEncoding,
+    keep: &mut impl FnMut(&Row<'_>, &mut Vec<u8>),
     bodies: &mut Vec<u8>,
 ) -> (AnswerKind, Notes, bool) {
     let Some(line) = record.line else {
@@ -239,11 +264,7 @@ fn answer(
     };
     match pipeline.process_line(line, salts) {
         Outcome::Ok(row) => {
-            match encoding {
-                RecordEncoding::Compact => row.record.write_json(bodies),
-                RecordEncoding::AllColumns => row.record.write_json_all_columns(bodies),
-            }
-            bodies.push(b'\n');
+            keep(&row, bodies);
             let bot = row.record.request_is_bot == Some(1);
             (AnswerKind::Ok(row.keys.into_owned()), row.notes, bot)
         }
@@ -477,7 +498,7 @@ mod tests {
             &pipeline(),
             &records(&lines, &ids),
             &salts(),
-            RecordEncoding::Compact,
+            RecordEncoding::Compact.encoder(),
             Some(budget),
         );
         assert!(matches!(cut.answers[0].kind, AnswerKind::Ok(_)));

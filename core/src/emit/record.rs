@@ -22,6 +22,25 @@ pub struct Column {
     pub doc: &'static str,
 }
 
+/// One column value of a record, typed as the table stores it (for columnar writers).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value<'v> {
+    /// SQL `NULL`: unknown.
+    Null,
+    /// An `int`.
+    Int(i32),
+    /// A `bigint`.
+    BigInt(i64),
+    /// A `double` (finite).
+    Double(f64),
+    /// A `string`.
+    Text(&'v str),
+    /// A `timestamp` (UTC, ms precision).
+    Timestamp(Timestamp),
+    /// An `array<string>` of bot reasons (non-empty).
+    Reasons(BotReasons),
+}
+
 /// A value that can be written as a typed JSON column.
 pub trait ColumnValue {
     /// The Glue type the value is written as.
@@ -30,6 +49,8 @@ pub trait ColumnValue {
     fn is_null(&self) -> bool;
     /// Appends the JSON value (only called when not null).
     fn write_json(&self, out: &mut Vec<u8>);
+    /// The typed value ([`Value::Null`] exactly when [`ColumnValue::is_null`]).
+    fn value(&self) -> Value<'_>;
 }
 
 impl ColumnValue for Option<i32> {
@@ -39,6 +60,9 @@ impl ColumnValue for Option<i32> {
     }
     fn write_json(&self, out: &mut Vec<u8>) {
         json::write_int(out, self.unwrap_or_default());
+    }
+    fn value(&self) -> Value<'_> {
+        self.map_or(Value::Null, Value::Int)
     }
 }
 
@@ -50,6 +74,9 @@ impl ColumnValue for Option<i64> {
     fn write_json(&self, out: &mut Vec<u8>) {
         json::write_int(out, self.unwrap_or_default());
     }
+    fn value(&self) -> Value<'_> {
+        self.map_or(Value::Null, Value::BigInt)
+    }
 }
 
 impl ColumnValue for Option<f64> {
@@ -59,6 +86,12 @@ impl ColumnValue for Option<f64> {
     }
     fn write_json(&self, out: &mut Vec<u8>) {
         json::write_float(out, self.unwrap_or_default());
+    }
+    fn value(&self) -> Value<'_> {
+        match self {
+            Some(x) if x.is_finite() => Value::Double(*x),
+            _ => Value::Null,
+        }
     }
 }
 
@@ -70,6 +103,9 @@ impl ColumnValue for Option<Cow<'_, str>> {
     fn write_json(&self, out: &mut Vec<u8>) {
         json::write_str(out, self.as_deref().unwrap_or_default());
     }
+    fn value(&self) -> Value<'_> {
+        self.as_deref().map_or(Value::Null, Value::Text)
+    }
 }
 
 impl ColumnValue for Option<Arc<str>> {
@@ -79,6 +115,9 @@ impl ColumnValue for Option<Arc<str>> {
     }
     fn write_json(&self, out: &mut Vec<u8>) {
         json::write_str(out, self.as_deref().unwrap_or_default());
+    }
+    fn value(&self) -> Value<'_> {
+        self.as_deref().map_or(Value::Null, Value::Text)
     }
 }
 
@@ -93,6 +132,9 @@ impl ColumnValue for Option<Timestamp> {
             timestamp.write_to(out);
             out.push(b'"');
         }
+    }
+    fn value(&self) -> Value<'_> {
+        self.map_or(Value::Null, Value::Timestamp)
     }
 }
 
@@ -109,6 +151,13 @@ impl ColumnValue for BotReasons {
             separator = b',';
         }
         out.push(b']');
+    }
+    fn value(&self) -> Value<'_> {
+        if self.is_bot() {
+            Value::Reasons(*self)
+        } else {
+            Value::Null
+        }
     }
 }
 
@@ -191,6 +240,17 @@ macro_rules! schema {
                 }
                 let finder = memchr::memmem::Finder::new(needle);
                 $( ReplaceText::replace_text(&mut self.$name, &finder, replacement); )+
+            }
+
+            /// Calls `visit` with each column's index in [`COLUMNS`] and its typed value, in
+            /// column order.
+            pub fn for_each_value<'v>(&'v self, mut visit: impl FnMut(usize, Value<'v>)) {
+                let mut index = 0;
+                $(
+                    visit(index, ColumnValue::value(&self.$name));
+                    index += 1;
+                )+
+                let _ = index;
             }
 
             /// Appends the record as one compact JSON object. Null columns are left out:
@@ -359,6 +419,34 @@ mod tests {
         let mut out = Vec::new();
         record.write_json(&mut out);
         serde_json::from_slice(&out).expect("record JSON parses")
+    }
+
+    #[test]
+    fn typed_values_follow_the_columns_and_agree_with_json_nulls() {
+        let record = Record {
+            event_year: Some(2023),
+            edge_longitude: Some(f64::NAN),
+            request_path: Some(Cow::Borrowed("/a")),
+            arrival_timestamp: Some(Timestamp(5)),
+            ..Record::default()
+        };
+        let written = json(&record);
+        let mut seen = Vec::new();
+        record.for_each_value(|index, value| {
+            let name = COLUMNS[index].name;
+            assert_eq!(value == Value::Null, written.get(name).is_none(), "{name}");
+            if value != Value::Null {
+                seen.push((name, value));
+            }
+        });
+        assert_eq!(
+            seen,
+            [
+                ("event_year", Value::Int(2023)),
+                ("arrival_timestamp", Value::Timestamp(Timestamp(5))),
+                ("request_path", Value::Text("/a")),
+            ]
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod input;
+mod parquet;
 mod progress;
 #[cfg(feature = "kinesis")]
 mod put;
@@ -67,6 +68,19 @@ pub struct ReplayArgs {
     /// `errors/`, and print a per-partition summary instead of the records.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Format of the data objects under `--out`: Snappy Parquet as Firehose's record format
+    /// conversion writes it, or NDJSON as the Lambda hands it to Firehose.
+    #[arg(long, value_enum, default_value_t = OutFormat::Parquet, requires = "out")]
+    out_format: OutFormat,
+}
+
+/// Format of the data objects `replay --out` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutFormat {
+    /// Snappy Parquet with the Glue table's Hive types.
+    Parquet,
+    /// One compact JSON record per line.
+    Ndjson,
 }
 
 /// Input format of `replay`.

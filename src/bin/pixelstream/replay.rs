@@ -14,14 +14,15 @@ use pixelstream_core::emit::firehose::with_records;
 use pixelstream_core::enrich::ids::Salts;
 use pixelstream_core::{
     BatchAnswers, BatchRecord, BatchSummary, Config, FirehoseEvent, Pipeline, answer_batch,
-    answer_lines, transform,
+    answer_lines, answer_lines_with, transform,
 };
 use pixelstream_edge::salts;
 
 use crate::input::{self, LineBatch, Source};
+use crate::parquet::PartitionChunks;
 use crate::progress::Progress;
 use crate::tree::Tree;
-use crate::{InputFormat, ReplayArgs};
+use crate::{InputFormat, OutFormat, ReplayArgs};
 
 /// Raw bytes per replayed batch: the processor buffer the CloudFormation stack configures,
 /// so local batches look like the ones Firehose sends.
@@ -52,8 +53,8 @@ pub fn run(args: &ReplayArgs) -> Result<(), String> {
 enum Output {
     /// One JSON line per input line on standard output.
     Listing,
-    /// Files under `--out`, as Firehose would write them.
-    Tree,
+    /// Files under `--out`, as Firehose would write them, data objects in this format.
+    Tree(OutFormat),
 }
 
 /// A batch of lines to answer: its place in the output order and its input.
@@ -68,6 +69,8 @@ struct Done {
     seq: usize,
     source: usize,
     answers: BatchAnswers,
+    /// The kept rows by partition, for Parquet output.
+    chunks: Option<PartitionChunks>,
 }
 
 /// Replays lines from `sources` on every core, writing answers in input order.
@@ -78,7 +81,7 @@ fn replay_lines(
     salts: &Salts,
 ) -> Result<BatchSummary, String> {
     let output = if args.out.is_some() {
-        Output::Tree
+        Output::Tree(args.out_format)
     } else {
         Output::Listing
     };
@@ -106,7 +109,7 @@ fn replay_lines(
             pending.insert(done.seq, done);
             while let Some(done) = pending.remove(&next) {
                 summary.merge(&done.answers.summary);
-                sink.write(done.source, &done.answers)?;
+                sink.write(done.source, &done.answers, done.chunks)?;
                 progress.update(consumed.load(Ordering::Relaxed));
                 next += 1;
             }
@@ -160,11 +163,12 @@ fn answer_jobs(
     loop {
         let job = jobs.lock().unwrap_or_else(PoisonError::into_inner).recv();
         let Ok(job) = job else { return };
-        let answers = answer_job(pipeline, salts, output, &job.lines);
+        let (answers, chunks) = answer_job(pipeline, salts, output, &job.lines);
         let answered = Done {
             seq: job.seq,
             source: job.source,
             answers,
+            chunks,
         };
         if done.send(answered).is_err() {
             return;
@@ -172,14 +176,15 @@ fn answer_jobs(
     }
 }
 
-/// The Lambda's batch function for a tree (Firehose's bytes), or the same per-record code
-/// with every column listed for standard output. Record ids are line numbers.
+/// The Lambda's batch function for a tree (Firehose's bytes, or the same rows for Parquet),
+/// or the same per-record code with every column listed for standard output. Record ids are
+/// line numbers.
 fn answer_job(
     pipeline: &Pipeline,
     salts: &Salts,
     output: Output,
     lines: &LineBatch,
-) -> BatchAnswers {
+) -> (BatchAnswers, Option<PartitionChunks>) {
     let ids: Vec<String> = (lines.first_line..lines.first_line + lines.len())
         .map(|n| n.to_string())
         .collect();
@@ -192,8 +197,29 @@ fn answer_job(
         })
         .collect();
     match output {
-        Output::Tree => answer_batch(pipeline, &records, salts),
-        Output::Listing => answer_lines(pipeline, &records, salts, RecordEncoding::AllColumns),
+        Output::Tree(format) => answer_for_tree(pipeline, &records, salts, format),
+        Output::Listing => (
+            answer_lines(pipeline, &records, salts, RecordEncoding::AllColumns),
+            None,
+        ),
+    }
+}
+
+/// Answers records for the tree: the Lambda's batch function for NDJSON; for Parquet the same
+/// per-record code, with the kept rows gathered by partition instead of written as JSON.
+fn answer_for_tree(
+    pipeline: &Pipeline,
+    records: &[BatchRecord<'_>],
+    salts: &Salts,
+    format: OutFormat,
+) -> (BatchAnswers, Option<PartitionChunks>) {
+    match format {
+        OutFormat::Ndjson => (answer_batch(pipeline, records, salts), None),
+        OutFormat::Parquet => {
+            let mut chunks = PartitionChunks::default();
+            let answers = answer_lines_with(pipeline, records, salts, |row, _| chunks.push(row));
+            (answers, Some(chunks))
+        }
     }
 }
 
@@ -226,9 +252,11 @@ fn replay_event(
             Ok(summary)
         }
         Some(_) => {
-            let answers = with_records(&event, |records| answer_batch(pipeline, records, salts));
+            let (answers, chunks) = with_records(&event, |records| {
+                answer_for_tree(pipeline, records, salts, args.out_format)
+            });
             let mut sink = Sink::new(args, sources)?;
-            sink.write(0, &answers)?;
+            sink.write(0, &answers, chunks)?;
             sink.finish()?;
             Ok(answers.summary)
         }
@@ -250,7 +278,12 @@ impl Sink {
     }
 
     /// The answers of one batch of source `source`: listing lines, or file appends.
-    fn write(&mut self, source: usize, answers: &BatchAnswers) -> Result<(), String> {
+    fn write(
+        &mut self,
+        source: usize,
+        answers: &BatchAnswers,
+        chunks: Option<PartitionChunks>,
+    ) -> Result<(), String> {
         match self {
             Sink::Stdout(out) => {
                 let mut listing = Vec::with_capacity(answers.summary.body_bytes * 11 / 10);
@@ -259,7 +292,7 @@ impl Sink {
                 }
                 write_stdout(out, &listing)
             }
-            Sink::Directory(tree) => tree.add(source, answers),
+            Sink::Directory(tree) => tree.add(source, answers, chunks),
         }
     }
 

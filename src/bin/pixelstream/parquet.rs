@@ -1,0 +1,414 @@
+//! Parquet objects as Firehose's record format conversion writes them from the Glue schema
+//! (Hive's ParquetSerDe): `timestamp` as INT96, `string` as UTF8 BINARY, `int` INT32, `bigint`
+//! INT64, `double` DOUBLE, `array<string>` as a Hive LIST group; every column optional, the
+//! partition columns only in the folder names. Schema and writer follow [`COLUMNS`], so a new
+//! column of the record reaches the files without a change here.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::sync::Arc;
+
+use parquet::basic::Compression;
+use parquet::data_type::{
+    ByteArray, ByteArrayType, DoubleType, Int32Type, Int64Type, Int96, Int96Type,
+};
+use parquet::file::properties::{WriterProperties, WriterVersion};
+use parquet::file::writer::{SerializedColumnWriter, SerializedFileWriter};
+use parquet::schema::parser::parse_message_type;
+use parquet::schema::types::Type;
+use pixelstream_core::emit::partition::PartitionKeys;
+use pixelstream_core::emit::record::{COLUMNS, Column, Record, Value};
+use pixelstream_core::outcome::Row;
+use pixelstream_core::time::Timestamp;
+
+/// Rows an object keeps in memory before it writes them as a row group: big enough for good
+/// compression, small enough that memory stays flat whatever the input size.
+const ROW_GROUP_BYTES: usize = 8 * 1024 * 1024;
+
+/// Julian day number of 1970-01-01 (INT96 timestamps count days from the Julian epoch).
+const JULIAN_DAY_OF_UNIX_EPOCH: i64 = 2_440_588;
+
+/// Milliseconds per day.
+const MS_PER_DAY: i64 = 86_400_000;
+
+/// The Parquet message type of the table, in Hive's spelling.
+pub fn message_type() -> String {
+    let fields: String = COLUMNS.iter().map(field_of).collect();
+    format!("message hive_schema {{\n{fields}}}\n")
+}
+
+/// One column's Parquet field, as Hive's ParquetSerDe declares the column's Glue type.
+fn field_of(column: &Column) -> String {
+    let name = column.name;
+    match column.glue_type {
+        "int" => format!("  optional int32 {name};\n"),
+        "bigint" => format!("  optional int64 {name};\n"),
+        "double" => format!("  optional double {name};\n"),
+        "timestamp" => format!("  optional int96 {name};\n"),
+        "array<string>" => format!(
+            "  optional group {name} (LIST) {{\n    repeated group bag {{\n      optional binary array_element (UTF8);\n    }}\n  }}\n"
+        ),
+        _ => format!("  optional binary {name} (UTF8);\n"),
+    }
+}
+
+/// The schema as the writer takes it.
+fn schema() -> Result<Arc<Type>, String> {
+    parse_message_type(&message_type())
+        .map(Arc::new)
+        .map_err(|e| format!("the Parquet schema does not parse: {e}"))
+}
+
+/// Values of one column for a run of rows, with Parquet's definition (and for lists,
+/// repetition) levels.
+enum ColumnValues {
+    Int32(Vec<i32>, Vec<i16>),
+    Int64(Vec<i64>, Vec<i16>),
+    Double(Vec<f64>, Vec<i16>),
+    Int96(Vec<Int96>, Vec<i16>),
+    Text(Texts, Vec<i16>),
+    /// Values, definition levels, repetition levels.
+    List(Texts, Vec<i16>, Vec<i16>),
+}
+
+/// Strings stored end to end.
+#[derive(Default)]
+struct Texts {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Texts {
+    fn push(&mut self, text: &str) {
+        self.bytes.extend_from_slice(text.as_bytes());
+        self.ends.push(self.bytes.len());
+    }
+
+    fn append(&mut self, mut other: Texts) {
+        let offset = self.bytes.len();
+        self.bytes.append(&mut other.bytes);
+        self.ends
+            .extend(other.ends.into_iter().map(|end| end + offset));
+    }
+
+    /// The strings as Parquet values (slices of one shared buffer, no copies).
+    fn byte_arrays(&mut self) -> Vec<ByteArray> {
+        let bytes = bytes::Bytes::from(std::mem::take(&mut self.bytes));
+        let mut start = 0;
+        std::mem::take(&mut self.ends)
+            .into_iter()
+            .map(|end| {
+                let value = ByteArray::from(bytes.slice(start..end));
+                start = end;
+                value
+            })
+            .collect()
+    }
+}
+
+impl ColumnValues {
+    fn for_column(column: &Column) -> ColumnValues {
+        match column.glue_type {
+            "int" => ColumnValues::Int32(Vec::new(), Vec::new()),
+            "bigint" => ColumnValues::Int64(Vec::new(), Vec::new()),
+            "double" => ColumnValues::Double(Vec::new(), Vec::new()),
+            "timestamp" => ColumnValues::Int96(Vec::new(), Vec::new()),
+            "array<string>" => ColumnValues::List(Texts::default(), Vec::new(), Vec::new()),
+            _ => ColumnValues::Text(Texts::default(), Vec::new()),
+        }
+    }
+
+    /// Adds one row's value; a value of another type than the column's is a bug of the
+    /// schema declaration, written as `NULL` rather than a panic.
+    fn push(&mut self, value: Value<'_>) {
+        match (self, value) {
+            (ColumnValues::Int32(values, defs), Value::Int(x)) => push_some(values, defs, x),
+            (ColumnValues::Int64(values, defs), Value::BigInt(x)) => push_some(values, defs, x),
+            (ColumnValues::Double(values, defs), Value::Double(x)) => push_some(values, defs, x),
+            (ColumnValues::Int96(values, defs), Value::Timestamp(at)) => {
+                push_some(values, defs, int96_of(at));
+            }
+            (ColumnValues::Text(texts, defs), Value::Text(text)) => {
+                texts.push(text);
+                defs.push(1);
+            }
+            (ColumnValues::List(texts, defs, reps), Value::Reasons(reasons)) => {
+                for (i, reason) in reasons.iter().enumerate() {
+                    texts.push(reason.as_str());
+                    defs.push(3);
+                    reps.push(i16::from(i > 0));
+                }
+            }
+            (ColumnValues::List(_, defs, reps), _) => {
+                defs.push(0);
+                reps.push(0);
+            }
+            (
+                ColumnValues::Int32(_, defs)
+                | ColumnValues::Int64(_, defs)
+                | ColumnValues::Double(_, defs)
+                | ColumnValues::Int96(_, defs)
+                | ColumnValues::Text(_, defs),
+                _,
+            ) => defs.push(0),
+        }
+    }
+
+    fn append(&mut self, other: ColumnValues) {
+        match (self, other) {
+            (ColumnValues::Int32(v, d), ColumnValues::Int32(mut ov, mut od)) => {
+                v.append(&mut ov);
+                d.append(&mut od);
+            }
+            (ColumnValues::Int64(v, d), ColumnValues::Int64(mut ov, mut od)) => {
+                v.append(&mut ov);
+                d.append(&mut od);
+            }
+            (ColumnValues::Double(v, d), ColumnValues::Double(mut ov, mut od)) => {
+                v.append(&mut ov);
+                d.append(&mut od);
+            }
+            (ColumnValues::Int96(v, d), ColumnValues::Int96(mut ov, mut od)) => {
+                v.append(&mut ov);
+                d.append(&mut od);
+            }
+            (ColumnValues::Text(t, d), ColumnValues::Text(ot, mut od)) => {
+                t.append(ot);
+                d.append(&mut od);
+            }
+            (ColumnValues::List(t, d, r), ColumnValues::List(ot, mut od, mut or)) => {
+                t.append(ot);
+                d.append(&mut od);
+                r.append(&mut or);
+            }
+            // Chunks are all built from COLUMNS, so their columns always line up.
+            _ => unreachable!("row chunks of different schemas"),
+        }
+    }
+
+    /// Approximate heap bytes held.
+    fn heap_bytes(&self) -> usize {
+        match self {
+            ColumnValues::Int32(v, d) => v.len() * 4 + d.len() * 2,
+            ColumnValues::Int64(v, d) => v.len() * 8 + d.len() * 2,
+            ColumnValues::Double(v, d) => v.len() * 8 + d.len() * 2,
+            ColumnValues::Int96(v, d) => v.len() * 12 + d.len() * 2,
+            ColumnValues::Text(t, d) => t.bytes.len() + t.ends.len() * 8 + d.len() * 2,
+            ColumnValues::List(t, d, r) => {
+                t.bytes.len() + t.ends.len() * 8 + (d.len() + r.len()) * 2
+            }
+        }
+    }
+
+    /// Writes the values as the next column chunk of a row group.
+    fn write(&mut self, column: &mut SerializedColumnWriter<'_>) -> parquet::errors::Result<()> {
+        match self {
+            ColumnValues::Int32(v, d) => column.typed::<Int32Type>().write_batch(v, Some(d), None),
+            ColumnValues::Int64(v, d) => column.typed::<Int64Type>().write_batch(v, Some(d), None),
+            ColumnValues::Double(v, d) => {
+                column.typed::<DoubleType>().write_batch(v, Some(d), None)
+            }
+            ColumnValues::Int96(v, d) => column.typed::<Int96Type>().write_batch(v, Some(d), None),
+            ColumnValues::Text(t, d) => {
+                column
+                    .typed::<ByteArrayType>()
+                    .write_batch(&t.byte_arrays(), Some(d), None)
+            }
+            ColumnValues::List(t, d, r) => {
+                column
+                    .typed::<ByteArrayType>()
+                    .write_batch(&t.byte_arrays(), Some(d), Some(r))
+            }
+        }
+        .map(|_| ())
+    }
+}
+
+fn push_some<T>(values: &mut Vec<T>, defs: &mut Vec<i16>, value: T) {
+    values.push(value);
+    defs.push(1);
+}
+
+/// A timestamp as Hive's INT96: nanoseconds of the day (little-endian, 8 bytes), then the
+/// Julian day number.
+fn int96_of(at: Timestamp) -> Int96 {
+    let day = at.0.div_euclid(MS_PER_DAY);
+    let nanos = at.0.rem_euclid(MS_PER_DAY) * 1_000_000;
+    let mut value = Int96::new();
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    value.set_data(
+        nanos as u32,
+        (nanos >> 32) as u32,
+        (day + JULIAN_DAY_OF_UNIX_EPOCH) as u32,
+    );
+    value
+}
+
+/// Records bound for one partition, column by column.
+pub struct RowChunk {
+    rows: usize,
+    columns: Vec<ColumnValues>,
+}
+
+impl RowChunk {
+    /// An empty chunk with the table's columns.
+    pub fn new() -> RowChunk {
+        RowChunk {
+            rows: 0,
+            columns: COLUMNS.iter().map(ColumnValues::for_column).collect(),
+        }
+    }
+
+    /// Adds one record.
+    pub fn push(&mut self, record: &Record<'_>) {
+        record.for_each_value(|index, value| self.columns[index].push(value));
+        self.rows += 1;
+    }
+
+    /// Adds the rows of `other` after this chunk's.
+    fn append(&mut self, other: RowChunk) {
+        for (column, values) in self.columns.iter_mut().zip(other.columns) {
+            column.append(values);
+        }
+        self.rows += other.rows;
+    }
+
+    /// Approximate heap bytes held.
+    fn heap_bytes(&self) -> usize {
+        self.columns.iter().map(ColumnValues::heap_bytes).sum()
+    }
+}
+
+/// The rows of one batch, by partition (a batch touches a handful of partitions).
+#[derive(Default)]
+pub struct PartitionChunks {
+    chunks: Vec<(PartitionKeys<'static>, RowChunk)>,
+}
+
+impl PartitionChunks {
+    /// Adds a kept row to its partition's chunk.
+    pub fn push(&mut self, row: &Row<'_>) {
+        let index = match self.chunks.iter().position(|(keys, _)| *keys == row.keys) {
+            Some(index) => index,
+            None => {
+                self.chunks
+                    .push((row.keys.clone().into_owned(), RowChunk::new()));
+                self.chunks.len() - 1
+            }
+        };
+        self.chunks[index].1.push(&row.record);
+    }
+
+    /// The chunks with their partition keys.
+    pub fn into_chunks(self) -> impl Iterator<Item = (PartitionKeys<'static>, RowChunk)> {
+        self.chunks.into_iter()
+    }
+}
+
+/// An open Parquet object: rows are kept until a row group's worth, then written.
+pub struct ParquetObject {
+    writer: SerializedFileWriter<BufWriter<File>>,
+    pending: Option<RowChunk>,
+}
+
+impl ParquetObject {
+    /// A new object writing into `file`.
+    pub fn create(file: File) -> Result<ParquetObject, String> {
+        let properties = WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .set_writer_version(WriterVersion::PARQUET_1_0)
+            .set_created_by(format!("pixelstream {}", env!("CARGO_PKG_VERSION")))
+            .build();
+        let writer = SerializedFileWriter::new(
+            BufWriter::with_capacity(256 * 1024, file),
+            schema()?,
+            Arc::new(properties),
+        )
+        .map_err(|e| e.to_string())?;
+        Ok(ParquetObject {
+            writer,
+            pending: None,
+        })
+    }
+
+    /// Adds rows; writes a row group when enough are pending.
+    pub fn add(&mut self, chunk: RowChunk) -> Result<(), String> {
+        match &mut self.pending {
+            Some(pending) => pending.append(chunk),
+            None => self.pending = Some(chunk),
+        }
+        if self
+            .pending
+            .as_ref()
+            .is_some_and(|pending| pending.heap_bytes() >= ROW_GROUP_BYTES)
+        {
+            self.write_row_group()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the pending rows as one row group.
+    fn write_row_group(&mut self) -> Result<(), String> {
+        let Some(mut chunk) = self.pending.take() else {
+            return Ok(());
+        };
+        let mut group = self.writer.next_row_group().map_err(|e| e.to_string())?;
+        for values in &mut chunk.columns {
+            let Some(mut column) = group.next_column().map_err(|e| e.to_string())? else {
+                return Err("the Parquet schema has fewer columns than the record".into());
+            };
+            values.write(&mut column).map_err(|e| e.to_string())?;
+            column.close().map_err(|e| e.to_string())?;
+        }
+        group.close().map_err(|e| e.to_string())?;
+        Ok(())
+    }
+
+    /// Writes what is pending and the file's footer.
+    pub fn finish(mut self) -> Result<(), String> {
+        self.write_row_group()?;
+        let mut out = self.writer.into_inner().map_err(|e| e.to_string())?;
+        out.flush().map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_glue_type_has_its_hive_parquet_type() {
+        let schema = schema().expect("schema parses");
+        let fields = schema.get_fields();
+        assert_eq!(fields.len(), COLUMNS.len());
+        for (field, column) in fields.iter().zip(COLUMNS) {
+            assert_eq!(field.name(), column.name);
+            let physical = if field.is_primitive() {
+                format!("{:?}", field.get_physical_type())
+            } else {
+                "LIST".to_owned()
+            };
+            let expected = match column.glue_type {
+                "int" => "INT32",
+                "bigint" => "INT64",
+                "double" => "DOUBLE",
+                "timestamp" => "INT96",
+                "string" => "BYTE_ARRAY",
+                "array<string>" => "LIST",
+                other => panic!("no Parquet type for {other}"),
+            };
+            assert_eq!(physical, expected, "{}", column.name);
+        }
+    }
+
+    #[test]
+    fn int96_counts_julian_days_and_nanoseconds_of_the_day() {
+        // 2023-04-21 13:37:21.469 UTC is Julian day 2460056.
+        let value = int96_of(Timestamp(1_682_084_241_469));
+        assert_eq!(value.to_millis(), 1_682_084_241_469);
+        assert_eq!(value.data()[2], 2_460_056);
+        let before_1970 = int96_of(Timestamp(-1));
+        assert_eq!(before_1970.data()[2], 2_440_587);
+        assert_eq!(before_1970.to_millis(), -1);
+    }
+}
