@@ -71,9 +71,11 @@ golden:
 	PIXELSTREAM_BLESS=1 $(CARGO) test --locked -p pixelstream-core --lib
 	PIXELSTREAM_BLESS=1 $(CARGO) test --locked --test cli --test template
 
-## bench: throughput of the batch function on the 2,000-record bench batch (records/s)
-bench:
+## bench: throughput of the batch function on the 2,000-record bench batch (records/s), then
+## whole-process replays of 100,000 lines and a 1 GB input (time, lines/s, peak RSS)
+bench: build tools
 	$(CARGO) bench --locked --bench batch
+	python3 benches/replay.py --big
 
 ## schema: print the output schema
 schema:

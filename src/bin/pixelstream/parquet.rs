@@ -23,7 +23,11 @@ use pixelstream_core::time::Timestamp;
 
 /// Rows an object keeps in memory before it writes them as a row group: big enough for good
 /// compression, small enough that memory stays flat whatever the input size.
-const ROW_GROUP_BYTES: usize = 8 * 1024 * 1024;
+const ROW_GROUP_BYTES: usize = 2 * 1024 * 1024;
+
+/// Rows all open objects together keep in memory: past it, every object writes its pending
+/// rows, so many partitions at once cannot add up to more.
+pub const PENDING_BYTES_LIMIT: usize = 8 * 1024 * 1024;
 
 /// Julian day number of 1970-01-01 (INT96 timestamps count days from the Julian epoch).
 const JULIAN_DAY_OF_UNIX_EPOCH: i64 = 2_440_588;
@@ -104,7 +108,37 @@ impl Texts {
             })
             .collect()
     }
+
+    /// Writes an optional string column a slice of rows at a time, so the Parquet values
+    /// (a few dozen bytes each) never exist for a whole row group at once.
+    fn write_optional(
+        &mut self,
+        defs: &[i16],
+        column: &mut SerializedColumnWriter<'_>,
+    ) -> parquet::errors::Result<()> {
+        let writer = column.typed::<ByteArrayType>();
+        let bytes = bytes::Bytes::from(std::mem::take(&mut self.bytes));
+        let mut start = 0;
+        let mut value = 0;
+        for rows in defs.chunks(WRITE_ROWS) {
+            let present = rows.iter().filter(|def| **def > 0).count();
+            let values: Vec<ByteArray> = self.ends[value..value + present]
+                .iter()
+                .map(|&end| {
+                    let text = ByteArray::from(bytes.slice(start..end));
+                    start = end;
+                    text
+                })
+                .collect();
+            writer.write_batch(&values, Some(rows), None)?;
+            value += present;
+        }
+        Ok(())
+    }
 }
+
+/// Rows per `write_batch` call of a string column.
+const WRITE_ROWS: usize = 4096;
 
 impl ColumnValues {
     fn for_column(column: &Column) -> ColumnValues {
@@ -209,11 +243,7 @@ impl ColumnValues {
                 column.typed::<DoubleType>().write_batch(v, Some(d), None)
             }
             ColumnValues::Int96(v, d) => column.typed::<Int96Type>().write_batch(v, Some(d), None),
-            ColumnValues::Text(t, d) => {
-                column
-                    .typed::<ByteArrayType>()
-                    .write_batch(&t.byte_arrays(), Some(d), None)
-            }
+            ColumnValues::Text(t, d) => t.write_optional(d, column).map(|()| 0),
             ColumnValues::List(t, d, r) => {
                 column
                     .typed::<ByteArrayType>()
@@ -347,8 +377,13 @@ impl ParquetObject {
         Ok(())
     }
 
+    /// Approximate heap bytes of the rows not yet written.
+    pub fn pending_bytes(&self) -> usize {
+        self.pending.as_ref().map_or(0, RowChunk::heap_bytes)
+    }
+
     /// Writes the pending rows as one row group.
-    fn write_row_group(&mut self) -> Result<(), String> {
+    pub fn write_row_group(&mut self) -> Result<(), String> {
         let Some(mut chunk) = self.pending.take() else {
             return Ok(());
         };

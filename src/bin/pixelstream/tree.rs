@@ -15,7 +15,7 @@ use pixelstream_core::emit::batch::AnswerKind;
 use pixelstream_core::emit::partition::PartitionKeys;
 
 use crate::input::Source;
-use crate::parquet::{ParquetObject, PartitionChunks};
+use crate::parquet::{PENDING_BYTES_LIMIT, ParquetObject, PartitionChunks};
 
 /// Where failed records go, as Firehose's error prefix spells it.
 const FAILED_DIR: &str = "errors/processing-failed";
@@ -100,6 +100,24 @@ impl Tree {
         }
         for (keys, chunk) in chunks.into_iter().flat_map(PartitionChunks::into_chunks) {
             self.parquet_object(source, keys)?.add(chunk)?;
+        }
+        self.bound_pending_rows()
+    }
+
+    /// Writes every object's pending rows once they add up to [`PENDING_BYTES_LIMIT`].
+    fn bound_pending_rows(&mut self) -> Result<(), String> {
+        let pending: usize = self
+            .parquet
+            .values()
+            .map(ParquetObject::pending_bytes)
+            .sum();
+        if pending < PENDING_BYTES_LIMIT {
+            return Ok(());
+        }
+        for (keys, object) in &mut self.parquet {
+            object
+                .write_row_group()
+                .map_err(|e| format!("cannot write {}: {e}", keys.path().display()))?;
         }
         Ok(())
     }
