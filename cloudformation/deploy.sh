@@ -41,6 +41,9 @@ done
 aws cloudfront create-invalidation --distribution-id "$(output DistributionId)" \
   --paths /pixelstream.js >/dev/null
 
+# The SQL model's views, from the same files DuckDB runs locally.
+STACK="$STACK" AWS_REGION="$region" sh cloudformation/apply-sql.sh
+
 # Today's and tomorrow's salts now, rather than at the first scheduled rotation.
 aws lambda invoke --region "$region" --function-name "$(output RotationFunctionName)" \
   --cli-binary-format raw-in-base64-out --payload '{}' /dev/null >/dev/null

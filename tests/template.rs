@@ -959,3 +959,71 @@ fn buckets_block_public_access() {
         "Firehose should write to DataBucket"
     );
 }
+
+/// The views `sql/` creates, by file name (`021_sessions.sql` creates `sessions`).
+fn model_views() -> BTreeSet<String> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sql");
+    std::fs::read_dir(&dir)
+        .expect("sql/ is readable")
+        .filter_map(|entry| {
+            let name = entry.expect("a directory entry").file_name();
+            let name = name.to_str()?.strip_suffix(".sql")?.to_owned();
+            Some(name.split_once('_')?.1.to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn named_queries_read_the_models_views_not_the_raw_table() {
+    let views = model_views();
+    assert!(views.contains("daily_overview") && views.contains("sessions"));
+    let mut read = BTreeSet::new();
+    for (id, resource) in template().resources() {
+        if resource["Type"].as_str() != Some("AWS::Athena::NamedQuery") {
+            continue;
+        }
+        let query = match &resource["Properties"]["QueryString"] {
+            Value::Tagged(sub) => sub.value.as_str(),
+            other => other.as_str(),
+        }
+        .unwrap_or_else(|| panic!("{id:?}: QueryString is not text"));
+        let relations: Vec<&str> = query
+            .split("FROM \"${GlueDatabase}\".")
+            .skip(1)
+            .map(|rest| {
+                rest.split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+                    .next()
+                    .unwrap_or("")
+            })
+            .collect();
+        assert!(!relations.is_empty(), "{id:?} reads no view: {query}");
+        for relation in relations {
+            assert!(
+                views.contains(relation),
+                "{id:?} reads {relation:?}, which sql/ does not create"
+            );
+            read.insert(relation.to_owned());
+        }
+        assert!(!query.contains("EventsTable"), "{id:?} reads the raw table");
+    }
+    assert!(
+        read.len() >= 7,
+        "one saved query per main view, got {read:?}"
+    );
+}
+
+#[test]
+fn deploy_applies_every_model_file_in_order() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let deploy = std::fs::read_to_string(root.join("cloudformation/deploy.sh")).unwrap();
+    assert!(
+        deploy.contains("cloudformation/apply-sql.sh"),
+        "deploy creates the views"
+    );
+    let apply = std::fs::read_to_string(root.join("cloudformation/apply-sql.sh")).unwrap();
+    assert!(
+        apply.contains("sql/*.sql"),
+        "apply-sql.sh reads the model files themselves"
+    );
+    assert!(apply.contains("start-query-execution") && apply.contains("SUCCEEDED"));
+}
