@@ -7,19 +7,8 @@ mod common;
 
 use std::collections::BTreeMap;
 
+use common::uap::{Case, suite};
 use pixelstream_core::enrich::client::Clients;
-use serde::Deserialize;
-
-#[derive(Deserialize)]
-struct Suite {
-    test_cases: Vec<Case>,
-}
-
-#[derive(Deserialize)]
-struct Case {
-    user_agent_string: String,
-    family: Option<String>,
-}
 
 /// uap-core's family for bots (in `test_device.yaml`).
 const SPIDER: &str = "Spider";
@@ -72,13 +61,6 @@ const MAINSTREAM_FAMILIES: [&str; 41] = [
 /// A bot that uap-core files under a browser family: Google's page-preview renderer
 /// (`... (KHTML, like Gecko; Google Web Preview) Chrome/27.0 ...`, family "Chrome").
 const BOT_IN_A_BROWSER_FAMILY: &str = "Google Web Preview";
-
-fn suite(name: &str) -> Vec<Case> {
-    let yaml = common::read(&format!("data/uap-core/tests/{name}"));
-    serde_yaml::from_slice::<Suite>(&yaml)
-        .expect("uap-core suite parses")
-        .test_cases
-}
 
 /// The user agents of `cases` that the UA-only signals flag.
 fn flagged<'c>(clients: &Clients, cases: &[&'c Case]) -> Vec<&'c str> {

@@ -3,27 +3,8 @@
 
 mod common;
 
+use common::uap::{Case, suite};
 use pixelstream_core::enrich::user_agent::UserAgentParser;
-use serde::Deserialize;
-
-#[derive(Deserialize)]
-struct Suite {
-    test_cases: Vec<Case>,
-}
-
-#[derive(Deserialize)]
-struct Case {
-    user_agent_string: String,
-    family: Option<String>,
-    brand: Option<String>,
-}
-
-fn suite(name: &str) -> Vec<Case> {
-    let yaml = common::read(&format!("data/uap-core/tests/{name}"));
-    serde_yaml::from_slice::<Suite>(&yaml)
-        .expect("uap-core suite parses")
-        .test_cases
-}
 
 /// Share of cases where `ours` equals the expected value, with uap-core's "Other" as unknown.
 fn agreement(

@@ -4,6 +4,7 @@
 
 pub mod moto;
 pub mod runtime_api;
+pub mod uap;
 
 use std::path::PathBuf;
 
