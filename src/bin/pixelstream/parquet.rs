@@ -95,16 +95,27 @@ impl Texts {
             .extend(other.ends.into_iter().map(|end| end + offset));
     }
 
-    /// The strings as Parquet values (slices of one shared buffer, no copies).
-    fn byte_arrays(&mut self) -> Vec<ByteArray> {
-        let bytes = bytes::Bytes::from(std::mem::take(&mut self.bytes));
-        let mut start = 0;
-        std::mem::take(&mut self.ends)
-            .into_iter()
-            .map(|end| {
-                let value = ByteArray::from(bytes.slice(start..end));
-                start = end;
-                value
+    /// The strings, moved into one shared buffer.
+    fn take_bytes(&mut self) -> bytes::Bytes {
+        bytes::Bytes::from(std::mem::take(&mut self.bytes))
+    }
+
+    /// The next `count` strings (from `*value`, starting at byte `*start`) as Parquet values:
+    /// slices of `bytes`, no copies.
+    fn byte_arrays(
+        &self,
+        bytes: &bytes::Bytes,
+        value: &mut usize,
+        start: &mut usize,
+        count: usize,
+    ) -> Vec<ByteArray> {
+        let ends = &self.ends[*value..*value + count];
+        *value += count;
+        ends.iter()
+            .map(|&end| {
+                let text = ByteArray::from(bytes.slice(*start..end));
+                *start = end;
+                text
             })
             .collect()
     }
@@ -117,23 +128,29 @@ impl Texts {
         column: &mut SerializedColumnWriter<'_>,
     ) -> parquet::errors::Result<()> {
         let writer = column.typed::<ByteArrayType>();
-        let bytes = bytes::Bytes::from(std::mem::take(&mut self.bytes));
-        let mut start = 0;
-        let mut value = 0;
+        let bytes = self.take_bytes();
+        let (mut value, mut start) = (0, 0);
         for rows in defs.chunks(WRITE_ROWS) {
             let present = rows.iter().filter(|def| **def > 0).count();
-            let values: Vec<ByteArray> = self.ends[value..value + present]
-                .iter()
-                .map(|&end| {
-                    let text = ByteArray::from(bytes.slice(start..end));
-                    start = end;
-                    text
-                })
-                .collect();
+            let values = self.byte_arrays(&bytes, &mut value, &mut start, present);
             writer.write_batch(&values, Some(rows), None)?;
-            value += present;
         }
         Ok(())
+    }
+
+    /// Writes a list column in one call (bot reasons: few values).
+    fn write_list(
+        &mut self,
+        defs: &[i16],
+        reps: &[i16],
+        column: &mut SerializedColumnWriter<'_>,
+    ) -> parquet::errors::Result<()> {
+        let bytes = self.take_bytes();
+        let values = self.byte_arrays(&bytes, &mut 0, &mut 0, self.ends.len());
+        column
+            .typed::<ByteArrayType>()
+            .write_batch(&values, Some(defs), Some(reps))
+            .map(|_| ())
     }
 }
 
@@ -244,11 +261,7 @@ impl ColumnValues {
             }
             ColumnValues::Int96(v, d) => column.typed::<Int96Type>().write_batch(v, Some(d), None),
             ColumnValues::Text(t, d) => t.write_optional(d, column).map(|()| 0),
-            ColumnValues::List(t, d, r) => {
-                column
-                    .typed::<ByteArrayType>()
-                    .write_batch(&t.byte_arrays(), Some(d), Some(r))
-            }
+            ColumnValues::List(t, d, r) => t.write_list(d, r, column).map(|()| 0),
         }
         .map(|_| ())
     }
