@@ -609,7 +609,7 @@ test('replay: the recorded hits through `pixelstream replay --fields default`', 
   const [pv] = by('pageview');
   assert.equal(pv.partition_keys.event_type, 'pageview');
   assert.equal(pv.record.request_path, '/landing');
-  assert.equal(pv.record.request_url, 'http://localhost/landing'); // scheme://host/path: no port, query or fragment
+  assert.equal(pv.record.request_url, `${siteOrigin}/landing`); // scheme://host[:port]/path: no query or fragment
   assert.equal(pv.record.utm_source, 'newsletter');
   assert.equal(pv.record.utm_campaign, 'spring sale');
   assert.equal(pv.record.utm_medium, 'email');
@@ -642,7 +642,7 @@ test('replay: the recorded hits through `pixelstream replay --fields default`', 
   const [ns] = by('noscript');
   assert.equal(ns.partition_keys.event_type, 'pageview');
   assert.equal(ns.record.request_path, '/landing');
-  assert.equal(ns.record.request_url, 'http://localhost/landing');
+  assert.equal(ns.record.request_url, `${siteOrigin}/landing`);
 
   // one browser, one address, one site: one daily visitor, without any cookie
   assert.equal(new Set(out.map((o) => o.record.daily_visitor_id)).size, 1, 'same daily_visitor_id');
