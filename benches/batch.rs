@@ -142,7 +142,7 @@ fn user_agent_cold_cache(bencher: Bencher) {
 }
 
 /// Cold start: time from process start to the first 2,000-record batch answered, running the
-/// release CLI on the bench event (the Lambda's code path: config, warm-up threads, parse the
+/// release CLI on the bench event (the Lambda's code path: config, parse the
 /// event, transform, write the response).
 #[divan::bench(sample_count = 20, sample_size = 1)]
 fn cold_start_first_batch_n2000() {

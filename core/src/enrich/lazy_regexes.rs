@@ -102,7 +102,7 @@ impl<P: LazyParser> LazyRegexes<P> {
         })
     }
 
-    /// Compiles every parser (for warm-up threads).
+    /// Compiles every parser (steady-state benchmarks).
     pub fn compile_all(&self) {
         for index in 0..self.slots.len() {
             self.compiled(index);
