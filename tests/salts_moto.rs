@@ -5,7 +5,9 @@ mod common;
 
 use common::moto::Moto;
 use pixelstream_core::time::Date;
-use pixelstream_edge::aws::ssm::Ssm;
+use std::time::Duration;
+
+use pixelstream_edge::aws::ssm::{RetryPolicy, Ssm};
 use pixelstream_edge::salts::{self, SaltError, parameter_name};
 
 const TODAY: &str = "2025-06-14";
@@ -14,8 +16,16 @@ fn today() -> Date {
     Date::parse(TODAY).unwrap()
 }
 
+/// A client of moto. Its attempts may take long: moto loads a service on its first request,
+/// which can take seconds on a busy machine, and a create retried after a time-out would find
+/// its own parameter.
 fn ssm(moto: &Moto) -> Ssm {
-    Ssm::from_lookup(|name| moto.env(name)).expect("moto environment is complete")
+    Ssm::from_lookup(|name| moto.env(name))
+        .expect("moto environment is complete")
+        .with_retry(RetryPolicy {
+            attempt_timeout: Duration::from_secs(60),
+            ..RetryPolicy::default()
+        })
 }
 
 fn stored_days(ssm: &Ssm, prefix: &str) -> Vec<String> {

@@ -45,6 +45,63 @@ impl fmt::Display for SsmError {
 
 impl std::error::Error for SsmError {}
 
+impl SsmError {
+    /// Whether another attempt may succeed: throttling, a server error or no answer at all.
+    /// Everything else (denied access, a bad request, an unreadable answer) fails at once.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            SsmError::Transport(_) => true,
+            SsmError::Service { status, code, .. } => {
+                *status >= 500
+                    || *status == 429
+                    || code.ends_with("ThrottlingException")
+                    || code.ends_with("TooManyUpdates")
+            }
+            SsmError::Response(_) => false,
+        }
+    }
+}
+
+/// How SSM calls are retried: each attempt has a time limit, and a retryable failure
+/// ([`SsmError::is_retryable`]) is tried again after an exponential back-off with jitter. The
+/// defaults, 4 attempts of at most 2 s with 0.1 + 0.2 + 0.4 s of back-off, end well inside
+/// the transformation's smallest timeout (10 s); the invocation then fails and Firehose
+/// retries it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts per call, the first included.
+    pub attempts: u32,
+    /// Back-off before the second attempt, doubled before each further one (half of it is
+    /// random jitter).
+    pub first_backoff: Duration,
+    /// Time limit of one attempt: connecting, sending and reading the answer.
+    pub attempt_timeout: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> RetryPolicy {
+        RetryPolicy {
+            attempts: 3,
+            first_backoff: Duration::from_millis(100),
+            attempt_timeout: Duration::from_secs(3),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The pause before attempt `attempt` (2, 3, …): half the doubled back-off, plus a random
+    /// share of the other half so that many functions throttled together do not retry in step.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let full = self.first_backoff * 2u32.saturating_pow(attempt.saturating_sub(2));
+        let mut random = [0u8; 4];
+        let share = match getrandom::fill(&mut random) {
+            Ok(()) => f64::from(u32::from_le_bytes(random)) / f64::from(u32::MAX),
+            Err(_) => 0.5,
+        };
+        full / 2 + (full / 2).mul_f64(share)
+    }
+}
+
 /// An SSM client for one region and endpoint.
 pub struct Ssm {
     endpoint: String,
@@ -52,6 +109,7 @@ pub struct Ssm {
     region: String,
     credentials: Credentials,
     agent: ureq::Agent,
+    retry: RetryPolicy,
 }
 
 /// SSM's batch limit for `GetParameters` and `DeleteParameters`.
@@ -73,9 +131,17 @@ impl Ssm {
             host,
             region: region.to_owned(),
             credentials,
-            agent: ureq::AgentBuilder::new()
-                .timeout(Duration::from_secs(10))
-                .build(),
+            agent: agent(RetryPolicy::default()),
+            retry: RetryPolicy::default(),
+        }
+    }
+
+    /// The client with another retry policy.
+    pub fn with_retry(self, retry: RetryPolicy) -> Ssm {
+        Ssm {
+            agent: agent(retry),
+            retry,
+            ..self
         }
     }
 
@@ -148,7 +214,23 @@ impl Ssm {
         }
     }
 
+    /// One action, retried as the [`RetryPolicy`] says; the last failure when all attempts
+    /// fail.
     fn call(&self, action: &str, body: &Value) -> Result<Value, SsmError> {
+        let mut attempt = 1;
+        loop {
+            match self.attempt(action, body) {
+                Err(err) if err.is_retryable() && attempt < self.retry.attempts => {
+                    attempt += 1;
+                    std::thread::sleep(self.retry.backoff(attempt));
+                }
+                answer => return answer,
+            }
+        }
+    }
+
+    /// One signed request (signed anew each attempt: the signature holds the time).
+    fn attempt(&self, action: &str, body: &Value) -> Result<Value, SsmError> {
         let body = serde_json::to_vec(body).map_err(|e| SsmError::Response(e.to_string()))?;
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -198,6 +280,13 @@ impl Ssm {
     }
 }
 
+/// An HTTP agent whose requests end after the policy's attempt time limit.
+fn agent(retry: RetryPolicy) -> ureq::Agent {
+    ureq::AgentBuilder::new()
+        .timeout(retry.attempt_timeout)
+        .build()
+}
+
 fn array<'v>(answer: &'v Value, key: &str) -> Result<&'v Vec<Value>, SsmError> {
     answer[key]
         .as_array()
@@ -214,6 +303,163 @@ fn text(value: &Value, key: &str) -> Result<String, SsmError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    use std::thread::{self, JoinHandle};
+
+    /// What the stand-in SSM does with one request.
+    #[derive(Clone, Copy)]
+    enum Reply {
+        /// Answers with this status and body.
+        With(u16, &'static str),
+        /// Reads the request and never answers (the connection is held for a second).
+        Silence,
+    }
+
+    const THROTTLED: Reply = Reply::With(
+        400,
+        r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#,
+    );
+    const UNAVAILABLE: Reply = Reply::With(503, r#"{"__type":"ServiceUnavailable"}"#);
+    const DENIED: Reply = Reply::With(
+        400,
+        r#"{"__type":"AccessDeniedException","message":"not allowed"}"#,
+    );
+    const SALTS: Reply = Reply::With(
+        200,
+        r#"{"Parameters":[{"Name":"/p/2025-06-14","Value":"00ff"}],"InvalidParameters":[]}"#,
+    );
+
+    /// A stand-in SSM endpoint answering one request per scripted reply, in order; the thread
+    /// returns how many requests it saw.
+    fn stand_in(replies: Vec<Reply>) -> (String, JoinHandle<usize>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let endpoint = format!("http://{}", listener.local_addr().unwrap());
+        let server = thread::spawn(move || {
+            let mut held = Vec::new();
+            for reply in &replies {
+                let (stream, _) = listener.accept().unwrap();
+                read_request(&stream);
+                match *reply {
+                    Reply::With(status, body) => answer(stream, status, body),
+                    Reply::Silence => held.push(thread::spawn(move || {
+                        thread::sleep(Duration::from_secs(1));
+                        drop(stream);
+                    })),
+                }
+            }
+            held.into_iter().for_each(|h| h.join().unwrap());
+            replies.len()
+        });
+        (endpoint, server)
+    }
+
+    fn read_request(stream: &TcpStream) {
+        let mut reader = BufReader::new(stream);
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = value.trim().parse().unwrap();
+            }
+            if line == "\r\n" || line.is_empty() {
+                break;
+            }
+        }
+        reader.read_exact(&mut vec![0; length]).unwrap();
+    }
+
+    fn answer(mut stream: TcpStream, status: u16, body: &str) {
+        let head = format!(
+            "HTTP/1.1 {status} X\r\ncontent-type: application/x-amz-json-1.1\r\n\
+             content-length: {}\r\nconnection: close\r\n\r\n",
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        stream.write_all(body.as_bytes()).unwrap();
+    }
+
+    /// A client of `endpoint` with quick retries: 3 attempts, 300 ms each.
+    fn client(endpoint: &str) -> Ssm {
+        let credentials = Credentials {
+            access_key_id: "a".into(),
+            secret_access_key: "b".into(),
+            session_token: None,
+        };
+        Ssm::new(endpoint, "eu-central-1", credentials).with_retry(RetryPolicy {
+            attempts: 3,
+            first_backoff: Duration::from_millis(5),
+            attempt_timeout: Duration::from_millis(300),
+        })
+    }
+
+    fn get(ssm: &Ssm) -> Result<Vec<(String, String)>, SsmError> {
+        ssm.get_parameters(&["/p/2025-06-14".to_owned()])
+    }
+
+    #[test]
+    fn throttling_and_server_errors_are_retried_until_an_answer() {
+        let (endpoint, server) = stand_in(vec![THROTTLED, UNAVAILABLE, SALTS]);
+        let found = get(&client(&endpoint)).unwrap();
+        assert_eq!(found, [("/p/2025-06-14".to_owned(), "00ff".to_owned())]);
+        assert_eq!(server.join().unwrap(), 3);
+    }
+
+    #[test]
+    fn a_silent_endpoint_times_out_and_is_retried() {
+        let (endpoint, server) = stand_in(vec![Reply::Silence, SALTS]);
+        assert_eq!(get(&client(&endpoint)).unwrap().len(), 1);
+        assert_eq!(server.join().unwrap(), 2);
+    }
+
+    #[test]
+    fn retries_are_bounded_and_the_last_failure_is_reported() {
+        let (endpoint, server) = stand_in(vec![THROTTLED, Reply::Silence, THROTTLED]);
+        let err = get(&client(&endpoint)).unwrap_err();
+        assert_eq!(
+            err,
+            SsmError::Service {
+                status: 400,
+                code: "ThrottlingException".into(),
+                message: "Rate exceeded".into(),
+            }
+        );
+        // Exactly the policy's 3 attempts reached the endpoint.
+        assert_eq!(server.join().unwrap(), 3);
+    }
+
+    #[test]
+    fn a_silent_endpoint_on_every_attempt_is_a_transport_failure() {
+        let (endpoint, server) = stand_in(vec![Reply::Silence; 3]);
+        let err = get(&client(&endpoint)).unwrap_err();
+        assert!(matches!(err, SsmError::Transport(_)), "{err:?}");
+        assert_eq!(server.join().unwrap(), 3);
+    }
+
+    #[test]
+    fn denied_access_is_not_retried() {
+        let (endpoint, server) = stand_in(vec![DENIED]);
+        let err = get(&client(&endpoint)).unwrap_err();
+        assert!(!err.is_retryable());
+        assert!(err.to_string().contains("AccessDeniedException"), "{err}");
+        assert_eq!(server.join().unwrap(), 1);
+    }
+
+    #[test]
+    fn backoff_doubles_and_keeps_half_of_it_fixed() {
+        let policy = RetryPolicy {
+            attempts: 4,
+            first_backoff: Duration::from_millis(100),
+            attempt_timeout: Duration::from_secs(1),
+        };
+        for (attempt, full_ms) in [(2, 100), (3, 200), (4, 400)] {
+            let pause = policy.backoff(attempt);
+            assert!(pause >= Duration::from_millis(full_ms / 2), "{pause:?}");
+            assert!(pause <= Duration::from_millis(full_ms), "{pause:?}");
+        }
+    }
 
     #[test]
     fn endpoint_host_is_taken_from_the_url() {
