@@ -116,6 +116,41 @@ fn firehose_fixture_matches_its_golden_response() {
 }
 
 #[test]
+fn reprocessing_firehose_error_objects_replays_their_raw_lines() {
+    // The fixture holds the 22 lines of ownstats.tsv as Firehose error documents, so the
+    // answers are ownstats.tsv's reviewed golden output, record ids (line numbers) included.
+    let out = pixelstream(
+        &[
+            "reprocess",
+            "--fields",
+            "ownstats",
+            "--domains",
+            FIXTURE_DOMAINS,
+            "fixtures/firehose/processing-failed.json",
+        ],
+        b"",
+    );
+    assert_succeeded(&out);
+    assert_eq!(json_lines(&out).len(), 22);
+    assert_golden("fixtures/expected/ownstats.jsonl", &out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("22 records"), "{stderr}");
+}
+
+#[test]
+fn reprocessing_something_else_is_the_tools_failure_and_names_the_document() {
+    let out = pixelstream(&["reprocess", "fixtures/lines/ownstats.tsv"], b"");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("document 1 is not a Firehose error record"),
+        "{stderr}"
+    );
+    // The line's address is not echoed.
+    assert!(!stderr.contains("2003:e1"), "{stderr}");
+}
+
+#[test]
 fn firehose_and_tsv_replays_agree_record_for_record() {
     let tsv = pixelstream(
         &[
@@ -159,6 +194,78 @@ fn firehose_and_tsv_replays_agree_record_for_record() {
             _ => assert_eq!(line["reason"], data["reason"]),
         }
     }
+}
+
+#[test]
+fn the_lambdas_decoded_data_is_byte_for_byte_what_replay_writes() {
+    // The Lambda's answer (the Firehose response) for the event built from ownstats.tsv, and
+    // the NDJSON objects `replay --out` writes for the same lines, without any base64 between.
+    let firehose = pixelstream(
+        &[
+            "replay",
+            "--format",
+            "firehose",
+            "--fields",
+            "ownstats",
+            "--domains",
+            FIXTURE_DOMAINS,
+        ],
+        &read("fixtures/firehose/ownstats-event.json"),
+    );
+    assert_succeeded(&firehose);
+    let response: Value = serde_json::from_slice(&firehose.stdout).expect("response JSON");
+    let mut lambda_records: Vec<Vec<u8>> = response["records"]
+        .as_array()
+        .expect("records")
+        .iter()
+        .filter(|r| r["result"] == "Ok")
+        .map(|r| BASE64.decode(r["data"].as_str().unwrap()).unwrap())
+        .collect();
+    let dir = tempdir();
+    let replay = pixelstream(
+        &[
+            "replay",
+            "--fields",
+            "ownstats",
+            "--domains",
+            FIXTURE_DOMAINS,
+            "--out",
+            dir.to_str().unwrap(),
+            "--out-format",
+            "ndjson",
+            "fixtures/lines/ownstats.tsv",
+        ],
+        b"",
+    );
+    assert_succeeded(&replay);
+    let mut written: Vec<Vec<u8>> = Vec::new();
+    for object in files_under(&dir) {
+        if object.starts_with(dir.join("errors")) {
+            continue;
+        }
+        let bytes = std::fs::read(&object).unwrap();
+        written.extend(bytes.split_inclusive(|&b| b == b'\n').map(<[u8]>::to_vec));
+    }
+    assert!(lambda_records.len() >= 10, "{}", lambda_records.len());
+    // Partition objects group the records, so compare them as sorted lists.
+    lambda_records.sort();
+    written.sort();
+    assert_eq!(lambda_records, written);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Every file under `dir`, at any depth.
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(files_under(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! Where log lines come from: files (plain or gzip), directories (their files, sorted, at any
-//! depth) and standard input, read as a stream of line batches in constant memory.
+//! depth) and standard input, read as a stream of line batches in constant memory. Lines are
+//! either the log lines themselves or the raw records of Firehose's error objects.
 
 use std::fs::{self, File};
 use std::io::{self, BufRead, BufReader, Read};
@@ -7,7 +8,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use flate2::read::MultiGzDecoder;
+use serde::Deserialize;
 
 /// The first bytes of every gzip member.
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
@@ -70,12 +74,126 @@ impl Source {
         })
     }
 
+    /// Opens the input like [`Source::open`] and reads it as `framing` says.
+    pub fn open_as(
+        &self,
+        framing: Framing,
+        consumed: Arc<AtomicU64>,
+    ) -> Result<Box<dyn BufRead + Send>, String> {
+        let reader = self.open(consumed)?;
+        Ok(match framing {
+            Framing::Lines => reader,
+            Framing::FirehoseErrors => Box::new(ErrorRecords::new(reader)),
+        })
+    }
+
     /// How error messages name the input.
     pub fn describe(&self) -> String {
         match self {
             Source::Stdin => "standard input".to_owned(),
             Source::File(path) => path.display().to_string(),
         }
+    }
+}
+
+/// How an input holds its log lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    /// One log line per line.
+    Lines,
+    /// Firehose's error objects (`errors/processing-failed/…`): one JSON document per failed
+    /// record, whose base64 `rawData` is the original Kinesis record, one log line.
+    FirehoseErrors,
+}
+
+/// The part of a Firehose error document that is needed: the original record. The error code
+/// and message, attempts and timestamps are Firehose's, not the record's.
+#[derive(Deserialize)]
+struct ErrorDocument {
+    #[serde(rename = "rawData")]
+    raw_data: String,
+}
+
+/// Firehose error documents (one after another, newline-separated or not) read as the log
+/// lines they hold, each ending in a newline.
+struct ErrorRecords {
+    documents: serde_json::StreamDeserializer<
+        'static,
+        serde_json::de::IoRead<Box<dyn BufRead + Send>>,
+        ErrorDocument,
+    >,
+    /// How many documents were read.
+    count: usize,
+    /// The current document's record and how much of it was handed out.
+    raw: Vec<u8>,
+    pos: usize,
+}
+
+impl ErrorRecords {
+    fn new(reader: Box<dyn BufRead + Send>) -> ErrorRecords {
+        ErrorRecords {
+            documents: serde_json::Deserializer::from_reader(reader).into_iter(),
+            count: 0,
+            raw: Vec::new(),
+            pos: 0,
+        }
+    }
+
+    /// Decodes the next document's record into `raw`; `false` at the end of the input. The
+    /// errors name the document, never its content (a raw record holds an address).
+    fn next_record(&mut self) -> io::Result<bool> {
+        let Some(document) = self.documents.next() else {
+            return Ok(false);
+        };
+        self.count += 1;
+        let not_a_document = |what: &str| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "document {} is not a Firehose error record ({what})",
+                    self.count
+                ),
+            )
+        };
+        let document = document.map_err(|e| match e.classify() {
+            serde_json::error::Category::Io => io::Error::other(e),
+            serde_json::error::Category::Data => not_a_document("no string rawData"),
+            _ => not_a_document(&format!("invalid JSON at line {}", e.line())),
+        })?;
+        self.raw.clear();
+        self.pos = 0;
+        BASE64
+            .decode_vec(document.raw_data.as_bytes(), &mut self.raw)
+            .map_err(|_| not_a_document("rawData is not base64"))?;
+        if self.raw.last() != Some(&b'\n') {
+            self.raw.push(b'\n');
+        }
+        Ok(true)
+    }
+}
+
+impl Read for ErrorRecords {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl BufRead for ErrorRecords {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        while self.pos == self.raw.len() {
+            if !self.next_record()? {
+                return Ok(&[]);
+            }
+        }
+        Ok(&self.raw[self.pos..])
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.pos = (self.pos + amount).min(self.raw.len());
     }
 }
 
@@ -226,6 +344,59 @@ mod tests {
         assert_eq!(Source::File("logs/a.tsv.gz".into()).name(), "a");
         assert_eq!(Source::File("b.tsv".into()).name(), "b");
         assert_eq!(Source::Stdin.name(), "stdin");
+    }
+
+    /// A Firehose error document holding `raw`, as Firehose writes them.
+    fn error_document(raw: &[u8]) -> String {
+        format!(
+            r#"{{"attemptsMade":4,"arrivalTimestamp":1700000000000,"errorCode":"Lambda.FunctionError","errorMessage":"The Lambda function was successfully invoked but it returned an error result.","attemptEndingTimestamp":1700000060000,"rawData":"{}","lambdaArn":"arn:aws:lambda:eu-west-1:123456789012:function:t:$LATEST"}}"#,
+            BASE64.encode(raw)
+        )
+    }
+
+    fn error_lines(input: &str) -> io::Result<Vec<Vec<u8>>> {
+        let reader: Box<dyn BufRead + Send> = Box::new(io::Cursor::new(input.as_bytes().to_vec()));
+        let mut records = ErrorRecords::new(reader);
+        let mut lines = Vec::new();
+        while let Some(batch) = next_batch(&mut records, 1, 1 << 20)? {
+            lines.extend(batch.lines().map(<[u8]>::to_vec));
+        }
+        Ok(lines)
+    }
+
+    #[test]
+    fn firehose_error_documents_give_back_their_raw_lines() {
+        let input = format!(
+            "{}\n{}{}\n\n",
+            error_document(b"line one\n"),
+            error_document(b"line two"),
+            error_document(b"")
+        );
+        assert_eq!(
+            error_lines(&input).unwrap(),
+            [b"line one".to_vec(), b"line two".to_vec(), Vec::new()]
+        );
+        assert!(error_lines("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_document_that_is_not_an_error_record_is_named_not_echoed() {
+        let input = format!(
+            "{}\n{{\"rawData\":\"1.2.3.4 secret!\"}}\n",
+            error_document(b"x")
+        );
+        let err = error_lines(&input).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "document 2 is not a Firehose error record (rawData is not base64)"
+        );
+        let err = error_lines("{\"records\":[]}").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "document 1 is not a Firehose error record (no string rawData)"
+        );
+        let err = error_lines("1.2.3.4 -").unwrap_err().to_string();
+        assert!(!err.contains("1.2.3.4"), "{err}");
     }
 
     #[test]

@@ -31,6 +31,9 @@ struct Cli {
 enum Command {
     /// Replay log lines (or a Firehose event) through the transformation and show the result.
     Replay(ReplayArgs),
+    /// Replay the raw records of Firehose's error objects (`errors/processing-failed/`)
+    /// through the transformation, once their cause is fixed.
+    Reprocess(ReprocessArgs),
     /// Send log lines to a Kinesis stream as CloudFront's real-time logs do.
     #[cfg(feature = "kinesis")]
     Put(put::PutArgs),
@@ -51,6 +54,23 @@ pub struct ReplayArgs {
     /// `tsv`: one raw log line per input line; `firehose`: a Firehose transformation event.
     #[arg(long, value_enum, default_value_t = InputFormat::Tsv)]
     format: InputFormat,
+    #[command(flatten)]
+    options: ReplayOptions,
+}
+
+/// Arguments of `pixelstream reprocess`.
+#[derive(Parser)]
+pub struct ReprocessArgs {
+    /// Files or folders of Firehose error objects (JSON documents with a base64 `rawData`,
+    /// plain or gzip); standard input when absent or `-`.
+    inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    options: ReplayOptions,
+}
+
+/// What a replay does with its lines: the pipeline's configuration, the salt and the output.
+#[derive(clap::Args)]
+pub struct ReplayOptions {
     /// Field list of the log: `default`, `ownstats`, or comma-separated CloudFront field names.
     #[arg(long, default_value = "default")]
     fields: String,
@@ -90,6 +110,9 @@ pub enum InputFormat {
     Tsv,
     /// A Firehose data-transformation event (JSON).
     Firehose,
+    /// Firehose's error objects, read as the log lines they hold (`reprocess`).
+    #[value(skip)]
+    FirehoseErrors,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -113,6 +136,11 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Replay(args) => replay::run(&args),
+        Command::Reprocess(args) => replay::run(&ReplayArgs {
+            inputs: args.inputs,
+            format: InputFormat::FirehoseErrors,
+            options: args.options,
+        }),
         #[cfg(feature = "kinesis")]
         Command::Put(args) => put::run(&args),
         Command::Schema { format } => {

@@ -13,7 +13,7 @@ use aws_sdk_kinesis::primitives::Blob;
 use aws_sdk_kinesis::types::PutRecordsRequestEntry;
 use clap::Parser;
 
-use crate::input::{self, Source};
+use crate::input::{self, Framing, Source};
 use crate::progress::Progress;
 
 /// Arguments of `pixelstream put`.
@@ -28,6 +28,10 @@ pub struct PutArgs {
     /// AWS region; default: from the AWS configuration.
     #[arg(long)]
     region: Option<String>,
+    /// The inputs are Firehose error objects (`errors/processing-failed/`): send the raw
+    /// records they hold, so the stream's Lambda processes them again with the real salts.
+    #[arg(long)]
+    from_errors: bool,
     /// Files or folders of CloudFront real-time log lines (plain or gzip); standard input
     /// when absent or `-`.
     inputs: Vec<PathBuf>,
@@ -65,7 +69,12 @@ async fn send_all(args: &PutArgs, sources: &[Source]) -> Result<(), String> {
     let mut progress = Progress::new(sources.iter().filter_map(Source::len).sum(), "bytes");
     let mut sent = 0;
     for source in sources {
-        let mut reader = source.open(Arc::clone(&consumed))?;
+        let framing = if args.from_errors {
+            Framing::FirehoseErrors
+        } else {
+            Framing::Lines
+        };
+        let mut reader = source.open_as(framing, Arc::clone(&consumed))?;
         while let Some(batch) = input::next_batch(&mut reader, sent + 1, READ_BATCH_BYTES)
             .map_err(|e| format!("cannot read {}: {e}", source.describe()))?
         {

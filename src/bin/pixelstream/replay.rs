@@ -18,7 +18,7 @@ use pixelstream_core::{
 };
 use pixelstream_edge::salts;
 
-use crate::input::{self, LineBatch, Source};
+use crate::input::{self, Framing, LineBatch, Source};
 use crate::parquet::PartitionChunks;
 use crate::progress::Progress;
 use crate::tree::Tree;
@@ -30,8 +30,12 @@ pub const BATCH_BUFFER_BYTES: usize = 1024 * 1024;
 
 /// Runs a replay; `Err` only for the tool's own failures (bad flags, unreadable input).
 pub fn run(args: &ReplayArgs) -> Result<(), String> {
-    let config = Config::from_settings(&args.fields, &args.domains).map_err(|e| e.to_string())?;
-    let local = salts::local(args.salt.as_deref(), args.salt_file.as_deref())?;
+    let config = Config::from_settings(&args.options.fields, &args.options.domains)
+        .map_err(|e| e.to_string())?;
+    let local = salts::local(
+        args.options.salt.as_deref(),
+        args.options.salt_file.as_deref(),
+    )?;
     if local.random {
         eprintln!(
             "pixelstream: no salt given (--salt-file, PIXELSTREAM_SALT): using a random one, so \
@@ -41,7 +45,14 @@ pub fn run(args: &ReplayArgs) -> Result<(), String> {
     let pipeline = Pipeline::new(config);
     let sources = input::sources(&args.inputs)?;
     let summary = match args.format {
-        InputFormat::Tsv => replay_lines(args, &sources, &pipeline, &local.salts)?,
+        InputFormat::Tsv => replay_lines(args, &sources, Framing::Lines, &pipeline, &local.salts)?,
+        InputFormat::FirehoseErrors => replay_lines(
+            args,
+            &sources,
+            Framing::FirehoseErrors,
+            &pipeline,
+            &local.salts,
+        )?,
         InputFormat::Firehose => replay_event(args, &sources, &pipeline, &local.salts)?,
     };
     eprintln!("pixelstream: {summary}");
@@ -77,11 +88,12 @@ struct Done {
 fn replay_lines(
     args: &ReplayArgs,
     sources: &[Source],
+    framing: Framing,
     pipeline: &Pipeline,
     salts: &Salts,
 ) -> Result<BatchSummary, String> {
-    let output = if args.out.is_some() {
-        Output::Tree(args.out_format)
+    let output = if args.options.out.is_some() {
+        Output::Tree(args.options.out_format)
     } else {
         Output::Listing
     };
@@ -95,7 +107,7 @@ fn replay_lines(
         let (done_tx, done_rx) = sync_channel::<Done>(workers * 2);
         let reader = scope.spawn({
             let consumed = Arc::clone(&consumed);
-            move || read_batches(sources, &job_tx, &consumed)
+            move || read_batches(sources, framing, &job_tx, &consumed)
         });
         let job_rx = Arc::new(Mutex::new(job_rx));
         for _ in 0..workers {
@@ -126,12 +138,13 @@ fn replay_lines(
 /// Reads every source into batches of about [`BATCH_BUFFER_BYTES`] and queues them.
 fn read_batches(
     sources: &[Source],
+    framing: Framing,
     jobs: &SyncSender<Job>,
     consumed: &Arc<AtomicU64>,
 ) -> Result<(), String> {
     let mut seq = 0;
     for (index, source) in sources.iter().enumerate() {
-        let mut reader = source.open(Arc::clone(consumed))?;
+        let mut reader = source.open_as(framing, Arc::clone(consumed))?;
         let mut first_line = 1;
         while let Some(lines) = input::next_batch(&mut reader, first_line, BATCH_BUFFER_BYTES)
             .map_err(|e| format!("cannot read {}: {e}", source.describe()))?
@@ -241,7 +254,7 @@ fn replay_event(
     let event: FirehoseEvent = serde_json::from_slice(&raw)
         .map_err(|e| format!("input is not a Firehose transformation event: {e}"))?;
     drop(raw);
-    match &args.out {
+    match &args.options.out {
         None => {
             let (response, summary) = transform(pipeline, &event, salts);
             let json = serde_json::to_string(&response)
@@ -253,7 +266,7 @@ fn replay_event(
         }
         Some(_) => {
             let (answers, chunks) = with_records(&event, |records| {
-                answer_for_tree(pipeline, records, salts, args.out_format)
+                answer_for_tree(pipeline, records, salts, args.options.out_format)
             });
             let mut sink = Sink::new(args, sources)?;
             sink.write(0, &answers, chunks)?;
@@ -271,7 +284,7 @@ enum Sink {
 
 impl Sink {
     fn new(args: &ReplayArgs, sources: &[Source]) -> Result<Sink, String> {
-        Ok(match &args.out {
+        Ok(match &args.options.out {
             Some(dir) => Sink::Directory(Tree::create(dir, sources)?),
             None => Sink::Stdout(BufWriter::with_capacity(1 << 20, io::stdout())),
         })
