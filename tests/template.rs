@@ -1,7 +1,8 @@
 //! Checks `cloudformation/pixelstream.yaml` against the code, for what cfn-lint cannot know:
 //! the Glue columns are `pixelstream_core::emit::record::COLUMNS`, the real-time log fields are the
-//! Lambda's field list, the S3 prefix uses the partition keys the Lambda emits, and the buffer
-//! sizes respect Firehose's and Lambda's limits.
+//! Lambda's field list, the S3 prefix uses the partition keys the Lambda emits, the buffer
+//! sizes respect Firehose's and Lambda's limits, the alarms watch the metrics the Lambda and
+//! the services really emit, and the optional parts (e-mail, WAF) exist only when asked for.
 //!
 //! `PIXELSTREAM_BLESS=1` regenerates the template's Glue `Columns` block (between the
 //! `# BEGIN GENERATED COLUMNS` / `# END GENERATED COLUMNS` markers) from `COLUMNS` first.
@@ -10,11 +11,15 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
+use pixelstream_core::BatchSummary;
 use pixelstream_core::emit::partition::PartitionKeys;
 use pixelstream_core::emit::record::COLUMNS;
 use pixelstream_core::outcome::EventType;
 use pixelstream_core::parse::fields::{Field, FieldList};
 use pixelstream_core::time::Date;
+use pixelstream_edge::env as lambda_env;
+use pixelstream_edge::metrics::{BatchCost, emf_document};
+use pixelstream_edge::settings;
 use serde_yaml::{Mapping, Value};
 
 const TEMPLATE: &str = "cloudformation/pixelstream.yaml";
@@ -1026,4 +1031,677 @@ fn deploy_applies_every_model_file_in_order() {
         "apply-sql.sh reads the model files themselves"
     );
     assert!(apply.contains("start-query-execution") && apply.contains("SUCCEEDED"));
+}
+
+// ------------------------------------------------------------------------------------------
+// Monitoring: the Lambda's embedded metrics, the alarms and their topic
+// ------------------------------------------------------------------------------------------
+
+/// The stack name the template's `AWS::StackName` stands for in these checks.
+const SAMPLE_STACK: &str = "mystack";
+/// Metric names the ProcessingFailed alarm divides; `edge/src/metrics.rs` writes them, and
+/// `the_failed_share_alarm_divides_the_lambdas_own_metrics` checks them against its line.
+const FAILED_METRIC: &str = "ProcessingFailed";
+const RECORDS_METRIC: &str = "Records";
+
+/// The `Fn::<name>` (or `Ref`) argument of `value`, or a panic naming `what`.
+fn call<'v>(value: &'v Value, name: &str, what: &str) -> &'v Value {
+    match intrinsic(value) {
+        Some((found, arg)) if found == name => arg,
+        _ => panic!("{what}: expected Fn::{name}, found {value:?}"),
+    }
+}
+
+/// The `n` list arguments of `Fn::<name>` at `value`.
+fn call_args<'v>(value: &'v Value, name: &str, n: usize, what: &str) -> &'v [Value] {
+    let args = call(value, name, what)
+        .as_sequence()
+        .unwrap_or_else(|| panic!("{what}: Fn::{name} takes a list, found {value:?}"));
+    assert_eq!(
+        args.len(),
+        n,
+        "{what}: Fn::{name} should have {n} arguments"
+    );
+    args
+}
+
+/// (parameter, literal) of a condition `!Not [!Equals [!Ref parameter, literal]]`.
+fn not_equals(value: &Value, what: &str) -> (String, Value) {
+    let not = call_args(value, "Not", 1, what);
+    let equals = call_args(&not[0], "Equals", 2, what);
+    let parameter = ref_name(&equals[0])
+        .unwrap_or_else(|| panic!("{what}: Fn::Equals should compare a !Ref first"));
+    (parameter, equals[1].clone())
+}
+
+/// An expression without its blanks, so `100 * a / b` reads `100*a/b`.
+fn squeezed(expression: &str) -> String {
+    expression.split_whitespace().collect()
+}
+
+/// The transformation's environment as the deployed Lambda sees it in a stack named
+/// `SAMPLE_STACK`: literals as written, `!Ref AWS::StackName` and `${AWS::StackName}`
+/// resolved, anything else (parameters) unset.
+fn deployed_env(function: &Value) -> impl Fn(&str) -> Option<String> + '_ {
+    move |name| {
+        let value = function.get("Environment")?.get("Variables")?.get(name)?;
+        if ref_name(value).as_deref() == Some("AWS::StackName") {
+            return Some(SAMPLE_STACK.to_owned());
+        }
+        match intrinsic(value) {
+            None => value.as_str().map(str::to_owned),
+            Some((f, _)) if f == "Sub" => {
+                Some(text(value, name).replace("${AWS::StackName}", SAMPLE_STACK))
+            }
+            Some(_) => None,
+        }
+    }
+}
+
+/// What the Lambda's embedded-metrics line declares.
+struct Emf {
+    namespace: String,
+    /// The one dimension set's names.
+    dimensions: Vec<String>,
+    /// The `Stack` value the line carries.
+    stack: String,
+    metrics: BTreeSet<String>,
+}
+
+/// The EMF line `pixelstream_edge::metrics` writes for a batch, with the Lambda's settings
+/// read through `lookup` exactly as at init.
+fn emf_line(lookup: impl Fn(&str) -> Option<String>) -> Emf {
+    let settings = settings::lambda(lookup)
+        .unwrap_or_else(|e| panic!("the transformation's environment is rejected: {e}"));
+    let cost = BatchCost {
+        duration_ms: 1.0,
+        response_bytes: 1,
+    };
+    let doc = emf_document(&settings.metrics, &BatchSummary::default(), cost, 0);
+    let directive = &doc["_aws"]["CloudWatchMetrics"][0];
+    let strings = |value: &serde_json::Value| -> Vec<String> {
+        value
+            .as_array()
+            .expect("an EMF list")
+            .iter()
+            .map(|v| v.as_str().expect("an EMF string").to_owned())
+            .collect()
+    };
+    let dimension_sets = directive["Dimensions"].as_array().expect("EMF Dimensions");
+    assert_eq!(dimension_sets.len(), 1, "one EMF dimension set expected");
+    let dimensions = strings(&dimension_sets[0]);
+    Emf {
+        namespace: directive["Namespace"]
+            .as_str()
+            .expect("EMF Namespace")
+            .to_owned(),
+        stack: doc["Stack"].as_str().unwrap_or_default().to_owned(),
+        dimensions,
+        metrics: directive["Metrics"]
+            .as_array()
+            .expect("EMF Metrics")
+            .iter()
+            .map(|m| m["Name"].as_str().expect("EMF metric Name").to_owned())
+            .collect(),
+    }
+}
+
+/// One metric an alarm reads: the alarm's own metric, or a `MetricStat` of its metric math.
+struct Watched<'t> {
+    /// The metric math id (`None` for a plain alarm).
+    id: Option<String>,
+    namespace: String,
+    metric: String,
+    stat: String,
+    /// (name, `!Ref` target) of each dimension.
+    dimensions: Vec<(String, Option<String>)>,
+    raw_dimensions: &'t Value,
+}
+
+/// Every metric `alarm` reads.
+fn watched(alarm: &Value) -> Vec<Watched<'_>> {
+    fn one<'t>(metric: &'t Value, stat: &Value, id: Option<String>) -> Watched<'t> {
+        Watched {
+            id,
+            namespace: metric["Namespace"].as_str().unwrap_or_default().to_owned(),
+            metric: metric["MetricName"].as_str().unwrap_or_default().to_owned(),
+            stat: stat.as_str().unwrap_or_default().to_owned(),
+            dimensions: metric["Dimensions"]
+                .as_sequence()
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .map(|d| {
+                    (
+                        d["Name"].as_str().unwrap_or_default().to_owned(),
+                        ref_name(&d["Value"]),
+                    )
+                })
+                .collect(),
+            raw_dimensions: &metric["Dimensions"],
+        }
+    }
+    match alarm.get("Metrics").and_then(Value::as_sequence) {
+        Some(metrics) => metrics
+            .iter()
+            .filter(|m| m.get("MetricStat").is_some())
+            .map(|m| {
+                let stat = &m["MetricStat"];
+                one(
+                    &stat["Metric"],
+                    &stat["Stat"],
+                    m["Id"].as_str().map(str::to_owned),
+                )
+            })
+            .collect(),
+        None => vec![one(alarm, &alarm["Statistic"], None)],
+    }
+}
+
+/// The metric math entry an alarm evaluates (the only one with `ReturnData: true`).
+fn returned_expression<'v>(id: &str, alarm: &'v Value) -> &'v Value {
+    let returned: Vec<&Value> = at(alarm, &["Metrics"], id)
+        .as_sequence()
+        .expect("Metrics is a list")
+        .iter()
+        .filter(|m| m["ReturnData"].as_bool() == Some(true))
+        .collect();
+    assert_eq!(
+        returned.len(),
+        1,
+        "{id} should return exactly one time series (ReturnData: true)"
+    );
+    at(returned[0], &["Expression"], id)
+}
+
+impl Template {
+    /// The whole resource `logical_id` (type, condition, properties).
+    fn resource(&self, logical_id: &str) -> &Value {
+        self.resources()
+            .get(logical_id)
+            .unwrap_or_else(|| panic!("resource {logical_id} is missing from {TEMPLATE}"))
+    }
+
+    /// The `Condition` a resource is created under, if any.
+    fn condition_of(&self, logical_id: &str) -> Option<String> {
+        self.resource(logical_id)
+            .get("Condition")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    }
+
+    /// The expression of the template condition `name`.
+    fn condition(&self, name: &str) -> &Value {
+        at(&self.yaml, &["Conditions", name], "condition")
+    }
+
+    /// The declaration of parameter `name`.
+    fn parameter(&self, name: &str) -> &Value {
+        at(&self.yaml, &["Parameters", name], "parameter")
+    }
+
+    /// (logical id, properties) of every CloudWatch alarm.
+    fn alarms(&self) -> Vec<(String, &Value)> {
+        self.of_type("AWS::CloudWatch::Alarm")
+    }
+
+    /// The one alarm reading `namespace`/`metric` with dimension `dimension` = `!Ref target`.
+    fn alarm_on(
+        &self,
+        namespace: &str,
+        metric: &str,
+        dimension: &str,
+        target: &str,
+    ) -> (String, &Value) {
+        let mut found: Vec<(String, &Value)> = self
+            .alarms()
+            .into_iter()
+            .filter(|(_, alarm)| {
+                watched(alarm).iter().any(|w| {
+                    w.namespace == namespace
+                        && w.metric == metric
+                        && w.dimensions.iter().any(|(name, value)| {
+                            name == dimension && value.as_deref() == Some(target)
+                        })
+                })
+            })
+            .collect();
+        assert_eq!(
+            found.len(),
+            1,
+            "{TEMPLATE} should have exactly one alarm on {namespace} {metric} with {dimension} = !Ref {target}, has {}",
+            found.len()
+        );
+        found.remove(0)
+    }
+}
+
+/// The transformation's EMF namespace is set, and its Stack dimension is the stack's name.
+#[test]
+fn the_transformation_publishes_its_metrics_under_the_stack_name() {
+    let t = template();
+    let (id, function) = t.function("transform");
+    let namespace = t.env(function, lambda_env::METRICS_NAMESPACE);
+    assert_eq!(
+        (ref_name(namespace), namespace.as_str()),
+        (None, Some("pixelstream")),
+        "{id} {} should be the literal namespace pixelstream",
+        lambda_env::METRICS_NAMESPACE
+    );
+    assert_eq!(
+        ref_name(t.env(function, lambda_env::STACK)).as_deref(),
+        Some("AWS::StackName"),
+        "{id} {} should be !Ref AWS::StackName: the alarms select the metrics by it",
+        lambda_env::STACK
+    );
+    let emf = emf_line(deployed_env(function));
+    assert_eq!(emf.namespace, "pixelstream");
+    assert_eq!(
+        emf.stack, SAMPLE_STACK,
+        "the Lambda's metrics should carry the stack's name as their Stack dimension"
+    );
+}
+
+/// The ProcessingFailed alarm divides the metrics the Lambda's EMF line really declares.
+#[test]
+fn the_failed_share_alarm_divides_the_lambdas_own_metrics() {
+    let t = template();
+    let (_, function) = t.function("transform");
+    let emf = emf_line(deployed_env(function));
+    for name in [FAILED_METRIC, RECORDS_METRIC] {
+        assert!(
+            emf.metrics.contains(name),
+            "edge/src/metrics.rs no longer emits {name} (it emits {:?}); update the alarm and this test",
+            emf.metrics
+        );
+    }
+    let (id, alarm) = t.alarm_on(&emf.namespace, FAILED_METRIC, "Stack", "AWS::StackName");
+    let inputs = watched(alarm);
+    let mut ids = Vec::new();
+    for input in &inputs {
+        assert_eq!(
+            input.namespace, emf.namespace,
+            "{id} reads {} outside the Lambda's namespace",
+            input.metric
+        );
+        assert!(
+            emf.metrics.contains(&input.metric),
+            "{id} reads {}, which the Lambda does not emit",
+            input.metric
+        );
+        assert_eq!(
+            input.dimensions,
+            emf.dimensions
+                .iter()
+                .map(|d| (d.clone(), Some("AWS::StackName".to_owned())))
+                .collect::<Vec<_>>(),
+            "{id} {}: the dimensions must be exactly the EMF set {:?}, = !Ref AWS::StackName ({:?})",
+            input.metric,
+            emf.dimensions,
+            input.raw_dimensions
+        );
+        assert_eq!(input.stat, "Sum", "{id} should add up counts");
+        ids.push((input.metric.as_str(), input.id.clone().unwrap_or_default()));
+    }
+    let id_of = |metric: &str| {
+        ids.iter()
+            .find(|(m, _)| *m == metric)
+            .map(|(_, i)| i.clone())
+            .unwrap_or_else(|| panic!("{id} does not read {metric}"))
+    };
+    let expression = squeezed(&text(
+        returned_expression(&id, alarm),
+        "ProcessingFailed share",
+    ));
+    assert_eq!(
+        expression,
+        format!("100*{}/{}", id_of(FAILED_METRIC), id_of(RECORDS_METRIC)),
+        "{id} should alarm on the percentage ProcessingFailed / Records"
+    );
+    assert_eq!(
+        alarm["ComparisonOperator"].as_str(),
+        Some("GreaterThanThreshold")
+    );
+    let (min, max) = t.bounds(&alarm["Threshold"], "ProcessingFailed share threshold");
+    assert!(
+        (0.0..=100.0).contains(&min) && (0.0..=100.0).contains(&max),
+        "{id} Threshold is a percentage, but ranges over {min}..={max}"
+    );
+}
+
+/// Any error or throttle of the transformation (and any rotation error) fires an alarm.
+#[test]
+fn lambda_errors_and_throttles_alarm_for_the_transformation() {
+    let t = template();
+    let (transform, _) = t.function("transform");
+    let (rotation, _) = t.function("rotate-salts");
+    for (function, metric) in [
+        (&transform, "Errors"),
+        (&transform, "Throttles"),
+        (&rotation, "Errors"),
+    ] {
+        let (id, alarm) = t.alarm_on("AWS/Lambda", metric, "FunctionName", function);
+        assert_eq!(
+            (
+                alarm["Statistic"].as_str(),
+                alarm["ComparisonOperator"].as_str(),
+                number_of(&alarm["Threshold"]),
+            ),
+            (Some("Sum"), Some("GreaterThanThreshold"), Some(0.0)),
+            "{id} should fire on the first {metric} of {function}"
+        );
+    }
+}
+
+/// Firehose freshness alarms past the buffer interval, which records wait by design.
+#[test]
+fn the_delivery_freshness_alarm_allows_for_the_buffer_interval() {
+    let t = template();
+    let (stream, _) = t.only("AWS::KinesisFirehose::DeliveryStream");
+    let (id, alarm) = t.alarm_on(
+        "AWS/Firehose",
+        "DeliveryToS3.DataFreshness",
+        "DeliveryStreamName",
+        &stream,
+    );
+    let freshness = &watched(alarm)[0];
+    assert_eq!(
+        freshness.stat, "Maximum",
+        "{id} should watch the oldest record"
+    );
+    let interval = ref_name(at(
+        t.s3_destination(),
+        &["BufferingHints", "IntervalInSeconds"],
+        "S3 buffering",
+    ))
+    .expect("the S3 buffer interval is a parameter");
+    let expression = returned_expression(&id, alarm);
+    assert_eq!(
+        squeezed(&text(expression, "freshness expression")),
+        format!(
+            "{}-${{{interval}}}",
+            freshness.id.clone().unwrap_or_default()
+        ),
+        "{id} should subtract the buffer interval ({interval}) from the freshness: records wait that long by design"
+    );
+    let (min_margin, _) = t.bounds(&alarm["Threshold"], "freshness margin");
+    assert!(
+        min_margin > 0.0,
+        "{id}: a margin of {min_margin} s would fire on every full buffer interval"
+    );
+}
+
+/// The Kinesis iterator-age alarm fires while records can still be read.
+#[test]
+fn the_iterator_age_alarm_fires_well_before_the_stream_drops_records() {
+    let t = template();
+    let (stream, properties) = t.only("AWS::Kinesis::Stream");
+    let (id, alarm) = t.alarm_on(
+        "AWS/Kinesis",
+        "GetRecords.IteratorAgeMilliseconds",
+        "StreamName",
+        &stream,
+    );
+    assert_eq!(alarm["Statistic"].as_str(), Some("Maximum"));
+    let (_, retention_hours) = t.bounds(&properties["RetentionPeriodHours"], "stream retention");
+    let (min_ms, max_ms) = t.bounds(&alarm["Threshold"], "iterator age threshold");
+    assert!(
+        min_ms > 0.0 && max_ms <= retention_hours * 3_600_000.0 / 2.0,
+        "{id} Threshold ranges over {min_ms}..={max_ms} ms; at most half the {retention_hours} h retention leaves time to act before records are lost"
+    );
+}
+
+/// Every alarm notifies the one topic both ways and treats no data as fine.
+#[test]
+fn every_alarm_notifies_the_topic_when_firing_and_clearing() {
+    let t = template();
+    let (topic, _) = t.only("AWS::SNS::Topic");
+    let alarms = t.alarms();
+    assert!(alarms.len() >= 5, "expected at least five alarms");
+    for (id, alarm) in alarms {
+        for actions in ["AlarmActions", "OKActions"] {
+            let targets: Vec<Option<String>> = alarm[actions]
+                .as_sequence()
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .map(ref_name)
+                .collect();
+            assert_eq!(
+                targets,
+                [Some(topic.clone())],
+                "{id} {actions} should be [!Ref {topic}]"
+            );
+        }
+        assert_eq!(
+            alarm["TreatMissingData"].as_str(),
+            Some("notBreaching"),
+            "{id}: no data is a quiet site, not a failure"
+        );
+    }
+}
+
+/// The topic always exists; the e-mail subscription only with an address.
+#[test]
+fn the_email_subscription_exists_only_with_an_address() {
+    let t = template();
+    let (topic, _) = t.only("AWS::SNS::Topic");
+    assert_eq!(
+        t.condition_of(&topic),
+        None,
+        "the topic should always exist, the alarms' one target"
+    );
+    let (id, subscription) = t.only("AWS::SNS::Subscription");
+    assert_eq!(subscription["Protocol"].as_str(), Some("email"));
+    assert_eq!(ref_name(&subscription["TopicArn"]), Some(topic));
+    let parameter = ref_name(&subscription["Endpoint"])
+        .unwrap_or_else(|| panic!("{id} Endpoint should be a !Ref to the e-mail parameter"));
+    assert_eq!(
+        t.parameter(&parameter)["Default"].as_str(),
+        Some(""),
+        "{parameter} should default to empty (no subscription)"
+    );
+    let condition = t
+        .condition_of(&id)
+        .unwrap_or_else(|| panic!("{id} should only exist when {parameter} is set"));
+    assert_eq!(
+        not_equals(t.condition(&condition), &condition),
+        (parameter, Value::String(String::new())),
+        "condition {condition} should be !Not [!Equals [!Ref <e-mail parameter>, \"\"]]"
+    );
+}
+
+/// The rate-limit web ACL: (logical id, properties, condition name, rate parameter).
+fn web_acl(t: &Template) -> (String, &Value, String, String) {
+    let (id, acl) = t.only("AWS::WAFv2::WebACL");
+    let condition = t
+        .condition_of(&id)
+        .unwrap_or_else(|| panic!("{id} should be created under a condition (off by default)"));
+    let rules = at(acl, &["Rules"], &id)
+        .as_sequence()
+        .expect("Rules is a list");
+    assert_eq!(rules.len(), 1, "{id} should have one rule, the rate limit");
+    let limit = at(
+        &rules[0],
+        &["Statement", "RateBasedStatement", "Limit"],
+        &id,
+    );
+    let parameter =
+        ref_name(limit).unwrap_or_else(|| panic!("{id} Limit should be a !Ref to a parameter"));
+    (id, acl, condition, parameter)
+}
+
+/// The web ACL is off by default and, when on, blocks per client IP, without samples.
+#[test]
+fn the_web_acl_exists_only_with_a_rate_limit_and_blocks_per_ip() {
+    let t = template();
+    let (id, acl, condition, parameter) = web_acl(t);
+    assert_eq!(parameter, "RateLimitPerFiveMinutes");
+    let (compared, literal) = not_equals(t.condition(&condition), &condition);
+    assert_eq!(
+        (compared.as_str(), number_of(&literal)),
+        (parameter.as_str(), Some(0.0)),
+        "condition {condition} should be !Not [!Equals [!Ref {parameter}, 0]]"
+    );
+    let declared = t.parameter(&parameter);
+    assert_eq!(
+        (
+            number_of(&declared["Default"]),
+            number_of(&declared["MinValue"])
+        ),
+        (Some(0.0), Some(0.0)),
+        "{parameter} should default to 0 (off) and accept 0"
+    );
+    assert_eq!(
+        acl["Scope"].as_str(),
+        Some("CLOUDFRONT"),
+        "{id} protects a distribution"
+    );
+    assert!(
+        acl["DefaultAction"].get("Allow").is_some(),
+        "{id} should let everything else through"
+    );
+    let rule = &acl["Rules"][0];
+    assert!(
+        rule["Action"].get("Block").is_some(),
+        "{id}: the rate rule should block"
+    );
+    assert_eq!(
+        rule["Statement"]["RateBasedStatement"]["AggregateKeyType"].as_str(),
+        Some("IP"),
+        "{id} should count per client IP address"
+    );
+    for (what, config) in [
+        ("web ACL", &acl["VisibilityConfig"]),
+        ("rule", &rule["VisibilityConfig"]),
+    ] {
+        assert_eq!(
+            config["CloudWatchMetricsEnabled"].as_bool(),
+            Some(true),
+            "{id} {what} should publish metrics"
+        );
+        assert_eq!(
+            config["SampledRequestsEnabled"].as_bool(),
+            Some(false),
+            "{id} {what}: sampled requests would keep client addresses"
+        );
+    }
+}
+
+/// The distribution names the web ACL when it exists, and nothing otherwise.
+#[test]
+fn the_distribution_uses_the_web_acl_only_under_its_condition() {
+    let t = template();
+    let (acl_id, _, condition, _) = web_acl(t);
+    let (id, distribution) = t.only("AWS::CloudFront::Distribution");
+    let web_acl = at(distribution, &["DistributionConfig", "WebACLId"], &id);
+    let branches = call_args(web_acl, "If", 3, "WebACLId");
+    assert_eq!(
+        branches[0].as_str(),
+        Some(condition.as_str()),
+        "{id} WebACLId should depend on {condition}"
+    );
+    assert_eq!(
+        get_att(&branches[1]),
+        Some((acl_id.clone(), "Arn".to_owned())),
+        "{id} WebACLId should be !GetAtt {acl_id}.Arn when on (WAFv2 takes the ARN)"
+    );
+    assert_eq!(
+        ref_name(&branches[2]).as_deref(),
+        Some("AWS::NoValue"),
+        "{id} WebACLId should be !Ref AWS::NoValue when off"
+    );
+}
+
+/// A rate limit is refused outside us-east-1 and below WAF's minimum, before deploying.
+#[test]
+fn a_rate_limit_requires_us_east_1_and_wafs_minimum() {
+    let t = template();
+    let (_, _, condition, parameter) = web_acl(t);
+    let rules = at(&t.yaml, &["Rules"], "template rules")
+        .as_mapping()
+        .expect("Rules is a mapping");
+    let applying: Vec<&Value> = rules
+        .values()
+        .filter(|rule| rule.get("RuleCondition") == Some(t.condition(&condition)))
+        .collect();
+    assert_eq!(
+        applying.len(),
+        1,
+        "one template rule should check {parameter} under the web ACL's condition"
+    );
+    let assertions: Vec<&Value> = at(applying[0], &["Assertions"], "rule")
+        .as_sequence()
+        .expect("Assertions is a list")
+        .iter()
+        .map(|a| &a["Assert"])
+        .collect();
+    let region = assertions.iter().any(|assert| {
+        matches!(intrinsic(assert), Some((name, _)) if name == "Equals") && {
+            let equals = call_args(assert, "Equals", 2, "region assertion");
+            ref_name(&equals[0]).as_deref() == Some("AWS::Region")
+                && equals[1].as_str() == Some("us-east-1")
+        }
+    });
+    assert!(
+        region,
+        "a CLOUDFRONT web ACL can only be created in us-east-1: assert !Equals [!Ref AWS::Region, us-east-1]"
+    );
+    let refused: Vec<f64> = assertions
+        .iter()
+        .filter(|assert| matches!(intrinsic(assert), Some((name, _)) if name == "Not"))
+        .filter_map(|assert| {
+            let contains = &call_args(assert, "Not", 1, "minimum assertion")[0];
+            let args = call_args(contains, "Contains", 2, "minimum assertion");
+            (ref_name(&args[1]).as_deref() == Some(parameter.as_str()))
+                .then(|| args[0].as_sequence().map(Vec::as_slice).unwrap_or_default())
+        })
+        .flatten()
+        .filter_map(number_of)
+        .collect();
+    assert_eq!(
+        refused,
+        (1..10).map(f64::from).collect::<Vec<_>>(),
+        "the rule should refuse 1..=9 for {parameter}: WAF's minimum is 10, 0 is off"
+    );
+}
+
+/// The console groups exactly the alarm, e-mail and rate-limit parameters together.
+#[test]
+fn the_monitoring_parameters_are_one_group() {
+    let t = template();
+    let mut used: BTreeSet<String> = t
+        .alarms()
+        .iter()
+        .filter_map(|(_, alarm)| ref_name(&alarm["Threshold"]))
+        .collect();
+    let (_, subscription) = t.only("AWS::SNS::Subscription");
+    used.extend(ref_name(&subscription["Endpoint"]));
+    used.insert(web_acl(t).3);
+    let groups = at(
+        &t.yaml,
+        &[
+            "Metadata",
+            "AWS::CloudFormation::Interface",
+            "ParameterGroups",
+        ],
+        "parameter groups",
+    )
+    .as_sequence()
+    .expect("ParameterGroups is a list");
+    let group = groups
+        .iter()
+        .find(|g| g["Label"]["default"].as_str() == Some("Monitoring and abuse limits"))
+        .expect("a parameter group `Monitoring and abuse limits`");
+    let listed: BTreeSet<String> = group["Parameters"]
+        .as_sequence()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|p| p.as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(
+        listed, used,
+        "the group should list exactly the alarm, e-mail and rate-limit parameters"
+    );
 }
