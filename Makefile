@@ -111,3 +111,26 @@ destroy:
 clean:
 	rm -rf $(OUT) .venv
 	$(CARGO) clean
+
+## fuzz: coverage-guided fuzzing of the core (cargo-fuzz, pinned; nightly if rustup has it, else
+## stable with RUSTC_BOOTSTRAP=1): seeds fuzz/corpus/ from fixtures/, then runs each target for
+## FUZZ_SECONDS. A crash input lands in fuzz/artifacts/<target>/: copy it to
+## fuzz/regressions/<target>/, where `make test` replays it on stable (tests/fuzz_regressions.rs)
+.PHONY: fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= line firehose_event decode ndjson
+CARGO_FUZZ_VERSION := 0.13.2
+FUZZ_CARGO := $(if $(shell rustup toolchain list 2>/dev/null | grep '^nightly'),$(CARGO) +nightly,RUSTC_BOOTSTRAP=1 $(CARGO))
+FUZZ_FLAGS ?= --sanitizer none --debug-assertions
+fuzz:
+	@$(CARGO) fuzz --version 2>/dev/null | grep -qx 'cargo-fuzz $(CARGO_FUZZ_VERSION)' || \
+		$(CARGO) install --locked cargo-fuzz --version $(CARGO_FUZZ_VERSION)
+	python3 fuzz/seed.py
+	$(FUZZ_CARGO) fuzz build $(FUZZ_FLAGS)
+	@for target in $(FUZZ_TARGETS); do \
+		dict=fuzz/dicts/$$target.dict; \
+		echo "fuzz: $$target for $(FUZZ_SECONDS) s"; \
+		$(FUZZ_CARGO) fuzz run $(FUZZ_FLAGS) $$target -- -max_total_time=$(FUZZ_SECONDS) \
+			-max_len=32768 -timeout=10 -print_final_stats=1 \
+			$$(test -f $$dict && echo "-dict=$(CURDIR)/$$dict") || exit 1; \
+	done
