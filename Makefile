@@ -6,7 +6,7 @@ PIXELSTREAM := target/release/pixelstream
 FIXTURE_DOMAINS := mydomain.tld,shop.example.com,blog.example.org
 OUT ?= out
 
-.PHONY: demo report sql-test build test tools tracker-test tracker-deps lint golden bench schema package deploy destroy clean
+.PHONY: demo report sql-test build test tools tracker-test tracker-deps lint golden bench soak schema package deploy destroy clean
 
 ## demo: build, replay fixtures/ into ./out/ as Firehose would, then print the analytics
 ## summary of the SQL model (and write out/report.html)
@@ -76,6 +76,11 @@ golden:
 bench: build tools
 	$(CARGO) bench --locked --bench batch
 	python3 benches/replay.py --big
+
+## soak: the release Lambda binary against a stand-in Runtime API, 1,000 invocations of the
+## bench batch: RSS at invocations 1, 10, 100, 500, 1,000 (must stay flat), every response checked
+soak:
+	python3 benches/soak.py --build
 
 ## schema: print the output schema
 schema:
