@@ -78,6 +78,9 @@ impl Notes {
 pub enum DropReason {
     /// The request is not for a pixel (favicon, the tracker script, probes…).
     NotPixelPath,
+    /// CloudFront refused the pixel request (`sc-status` 4xx: a WAF block, a geo
+    /// restriction, a bad request).
+    RequestRefused,
     /// A `/hello.gif` hit without `t`.
     MissingEventType,
     /// A `t` other than `pv`, `tr` or `ev`.
@@ -97,6 +100,7 @@ impl DropReason {
     pub fn as_str(self) -> &'static str {
         match self {
             DropReason::NotPixelPath => "not_pixel_path",
+            DropReason::RequestRefused => "request_refused",
             DropReason::MissingEventType => "missing_event_type",
             DropReason::UnknownEventType => "unknown_event_type",
             DropReason::EventWithoutName => "event_without_name",

@@ -408,6 +408,13 @@ mod tests {
             DropReason::NotPixelPath
         );
         assert_eq!(dropped(&p, &sample_with(3, "-")), DropReason::NotPixelPath);
+        // Requests WAF blocked (403) or a rate rule answered (429) are logged, not served.
+        for status in ["403", "429", "400"] {
+            assert_eq!(
+                dropped(&p, &sample_with(2, status)),
+                DropReason::RequestRefused
+            );
+        }
         assert_eq!(
             dropped(&p, &sample_with(9, "hn=mydomain.tld")),
             DropReason::MissingEventType
@@ -432,6 +439,16 @@ mod tests {
             dropped(&p, &sample_with(9, "t=pv&hn=other.tld")),
             DropReason::DomainNotAllowed
         );
+    }
+
+    #[test]
+    fn served_and_origin_error_statuses_stay_hits() {
+        let p = pipeline("mydomain.tld");
+        for status in ["200", "304", "500", "-"] {
+            let line = sample_with(2, status);
+            let row = ok(&p, &line);
+            assert_eq!(row.keys.domain_name, "mydomain.tld", "{status}");
+        }
     }
 
     #[test]

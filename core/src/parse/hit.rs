@@ -70,6 +70,9 @@ impl<'a> Hit<'a> {
                 )
             })?;
         let (pixel, stem_query) = pixel_of(log.get(Field::UriStem))?;
+        if was_refused(log.get(Field::Status)) {
+            return Err(DropReason::RequestRefused.into());
+        }
         let query = log.get(Field::UriQuery).or(stem_query).unwrap_or_default();
         let tracker = TrackerQuery::parse(query);
         let event_type = match pixel {
@@ -140,6 +143,13 @@ fn pixel_of(stem: Option<&[u8]>) -> Result<(Pixel, Option<&[u8]>), DropReason> {
         _ => return Err(DropReason::NotPixelPath),
     };
     Ok((pixel, query.filter(|q| !q.is_empty())))
+}
+
+/// Whether CloudFront refused the request (`sc-status` 4xx): a WAF block (403, or a rate
+/// rule's custom code), a geo restriction or a bad request. The viewer never got the pixel,
+/// so it is no visit, and a flood that WAF blocks must not reach the table.
+fn was_refused(status: Option<&[u8]>) -> bool {
+    matches!(status, Some([b'4', d1, d2]) if d1.is_ascii_digit() && d2.is_ascii_digit())
 }
 
 fn event_type_of(t: Option<&[u8]>) -> Result<EventType, DropReason> {
