@@ -119,6 +119,8 @@ fn fails_the_invocation_when_todays_salt_is_missing() {
     let logs = stop(lambda);
     assert_eq!(answer.kind, "error", "{}", answer.body);
     assert!(answer.body.contains("does not exist"), "{}", answer.body);
+    let error: Value = serde_json::from_str(&answer.body).unwrap();
+    assert_eq!(error["errorType"], "SaltUnavailable", "{}", answer.body);
     assert!(logs.contains("no salt"), "{logs}");
 }
 

@@ -5,7 +5,7 @@
 
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use lambda_runtime::{Error, LambdaEvent, run, service_fn, tracing};
+use lambda_runtime::{Diagnostic, Error, LambdaEvent, run, service_fn, tracing};
 use pixelstream_core::time::{Date, Timestamp};
 use pixelstream_core::{FirehoseEvent, Pipeline, transform};
 use pixelstream_edge::aws::ssm::Ssm;
@@ -52,19 +52,22 @@ async fn transformation(ssm: Ssm, settings: LambdaSettings) -> Result<(), Error>
 }
 
 /// Transforms one batch and logs its counts and metrics. Without today's salt the invocation
-/// fails, so Firehose retries it instead of receiving ids without a key.
+/// fails (`SaltUnavailable`), so Firehose retries it instead of receiving ids without a key.
 fn handle(
     pipeline: &Pipeline,
     salts: &SaltCache,
     metrics: &MetricsTarget,
     event: &FirehoseEvent,
-) -> Result<Box<RawValue>, Error> {
+) -> Result<Box<RawValue>, Diagnostic> {
     let started = Instant::now();
-    let salts = salts.for_day(now().date()).inspect_err(|err| {
+    let salts = salts.for_day(now().date()).map_err(|err| {
         tracing::error!(error = %err, "no salt; failing the invocation so Firehose retries");
+        failure("SaltUnavailable", &err)
     })?;
     let (response, summary) = transform(pipeline, event, &salts);
-    let body = RawValue::from_string(serde_json::to_string(&response)?)?;
+    let body = serde_json::to_string(&response)
+        .and_then(RawValue::from_string)
+        .map_err(|err| failure("ResponseNotSerialized", &err))?;
     let cost = BatchCost {
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
         response_bytes: body.get().len(),
@@ -83,6 +86,14 @@ fn handle(
     // The EMF line goes to stdout on its own, as CloudWatch's log pipeline expects it.
     println!("{}", emf_document(metrics, &summary, cost, now().0));
     Ok(body)
+}
+
+/// An invocation error with a type Firehose's and Lambda's logs can be searched for.
+fn failure(error_type: &str, error: &dyn std::fmt::Display) -> Diagnostic {
+    Diagnostic {
+        error_type: error_type.to_owned(),
+        error_message: error.to_string(),
+    }
 }
 
 async fn rotation(ssm: Ssm, prefix: String) -> Result<(), Error> {
