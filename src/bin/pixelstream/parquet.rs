@@ -15,7 +15,7 @@ use parquet::data_type::{
 use parquet::file::properties::{WriterProperties, WriterVersion};
 use parquet::file::writer::{SerializedColumnWriter, SerializedFileWriter};
 use parquet::schema::parser::parse_message_type;
-use parquet::schema::types::Type;
+use parquet::schema::types::{ColumnPath, Type};
 use pixelstream_core::emit::partition::PartitionKeys;
 use pixelstream_core::emit::record::{COLUMNS, Column, Record, Value};
 use pixelstream_core::outcome::Row;
@@ -348,6 +348,17 @@ impl PartitionChunks {
     }
 }
 
+/// Columns whose values are (nearly) unique per row: a dictionary would only grow until the
+/// writer falls back to plain encoding, so they are written plain from the start.
+const UNIQUE_PER_ROW: &[&str] = &[
+    "event_timestamp",
+    "arrival_timestamp",
+    "page_view_id",
+    "daily_page_view_id",
+    "daily_visitor_id",
+    "previous_daily_visitor_id",
+];
+
 /// An open Parquet object: rows are kept until a row group's worth, then written.
 pub struct ParquetObject {
     writer: SerializedFileWriter<BufWriter<File>>,
@@ -357,11 +368,14 @@ pub struct ParquetObject {
 impl ParquetObject {
     /// A new object writing into `file`.
     pub fn create(file: File) -> Result<ParquetObject, String> {
-        let properties = WriterProperties::builder()
+        let mut properties = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
             .set_writer_version(WriterVersion::PARQUET_1_0)
-            .set_created_by(format!("pixelstream {}", env!("CARGO_PKG_VERSION")))
-            .build();
+            .set_created_by(format!("pixelstream {}", env!("CARGO_PKG_VERSION")));
+        for column in UNIQUE_PER_ROW {
+            properties = properties.set_column_dictionary_enabled(ColumnPath::from(*column), false);
+        }
+        let properties = properties.build();
         let writer = SerializedFileWriter::new(
             BufWriter::with_capacity(256 * 1024, file),
             schema()?,
