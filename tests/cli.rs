@@ -150,6 +150,23 @@ fn reprocessing_something_else_is_the_tools_failure_and_names_the_document() {
     assert!(!stderr.contains("2003:e1"), "{stderr}");
 }
 
+/// The Firehose response the Lambda's batch function gives for the fixture event (the lines
+/// of ownstats.tsv).
+fn lambda_answer_to_the_fixture_event() -> Output {
+    pixelstream(
+        &[
+            "replay",
+            "--format",
+            "firehose",
+            "--fields",
+            "ownstats",
+            "--domains",
+            FIXTURE_DOMAINS,
+        ],
+        &read("fixtures/firehose/ownstats-event.json"),
+    )
+}
+
 #[test]
 fn firehose_and_tsv_replays_agree_record_for_record() {
     let tsv = pixelstream(
@@ -163,18 +180,7 @@ fn firehose_and_tsv_replays_agree_record_for_record() {
         ],
         b"",
     );
-    let firehose = pixelstream(
-        &[
-            "replay",
-            "--format",
-            "firehose",
-            "--fields",
-            "ownstats",
-            "--domains",
-            FIXTURE_DOMAINS,
-        ],
-        &read("fixtures/firehose/ownstats-event.json"),
-    );
+    let firehose = lambda_answer_to_the_fixture_event();
     let response: Value = serde_json::from_slice(&firehose.stdout).expect("response JSON");
     let lines = json_lines(&tsv);
     let records = response["records"].as_array().expect("records");
@@ -200,18 +206,7 @@ fn firehose_and_tsv_replays_agree_record_for_record() {
 fn the_lambdas_decoded_data_is_byte_for_byte_what_replay_writes() {
     // The Lambda's answer (the Firehose response) for the event built from ownstats.tsv, and
     // the NDJSON objects `replay --out` writes for the same lines, without any base64 between.
-    let firehose = pixelstream(
-        &[
-            "replay",
-            "--format",
-            "firehose",
-            "--fields",
-            "ownstats",
-            "--domains",
-            FIXTURE_DOMAINS,
-        ],
-        &read("fixtures/firehose/ownstats-event.json"),
-    );
+    let firehose = lambda_answer_to_the_fixture_event();
     assert_succeeded(&firehose);
     let response: Value = serde_json::from_slice(&firehose.stdout).expect("response JSON");
     let mut lambda_records: Vec<Vec<u8>> = response["records"]
@@ -239,7 +234,7 @@ fn the_lambdas_decoded_data_is_byte_for_byte_what_replay_writes() {
     );
     assert_succeeded(&replay);
     let mut written: Vec<Vec<u8>> = Vec::new();
-    for object in files_under(&dir) {
+    for object in common::files_under(&dir) {
         if object.starts_with(dir.join("errors")) {
             continue;
         }
@@ -252,20 +247,6 @@ fn the_lambdas_decoded_data_is_byte_for_byte_what_replay_writes() {
     written.sort();
     assert_eq!(lambda_records, written);
     std::fs::remove_dir_all(&dir).unwrap();
-}
-
-/// Every file under `dir`, at any depth.
-fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            files.extend(files_under(&path));
-        } else {
-            files.push(path);
-        }
-    }
-    files
 }
 
 #[test]

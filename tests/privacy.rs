@@ -173,7 +173,7 @@ fn cli_emits_no_address_on_stdout_stderr_or_disk() {
         assert_no_address("stdout", &String::from_utf8_lossy(&output.stdout));
         assert_no_address("stderr", &String::from_utf8_lossy(&output.stderr));
     }
-    for entry in walk(&out_dir) {
+    for entry in common::files_under(&out_dir) {
         let text = if entry.extension().is_some_and(|e| e == "parquet") {
             let rows = common::parquet_rows(&entry);
             assert!(!rows.is_empty(), "{}", entry.display());
@@ -185,19 +185,6 @@ fn cli_emits_no_address_on_stdout_stderr_or_disk() {
     }
     std::fs::remove_file(&file).unwrap();
     std::fs::remove_dir_all(&out_dir).unwrap();
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            files.extend(walk(&path));
-        } else {
-            files.push(path);
-        }
-    }
-    files
 }
 
 /// Ok records of `lines` as JSON, keyed with `salts`.
