@@ -102,12 +102,15 @@ package: .venv/.packaging
 
 ## deploy: package, upload, deploy the stack, upload the tracker, create today's salt.
 ##   make deploy STACK=pixelstream DOMAINS=example.com,www.example.com [AWS_REGION=eu-central-1]
+##     [PARAMETERS="AlarmEmail=you@example.com RateLimitPerFiveMinutes=1000"]
 STACK ?= pixelstream
 DOMAINS ?=
+PARAMETERS ?=
 deploy: package
 	@test -n "$(DOMAINS)" || { echo "usage: make deploy STACK=name DOMAINS=example.com,www.example.com"; exit 2; }
 	node tracker/build.mjs
-	STACK=$(STACK) DOMAINS=$(DOMAINS) ARCH=$(ARCH) ZIP=$(LAMBDA_ZIP) sh cloudformation/deploy.sh
+	STACK=$(STACK) DOMAINS=$(DOMAINS) ARCH=$(ARCH) ZIP=$(LAMBDA_ZIP) PARAMETERS="$(PARAMETERS)" \
+		sh cloudformation/deploy.sh
 
 ## destroy: empty the stack's buckets and delete it (the data goes with it)
 destroy:

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Deploys the pixelstream stack with the AWS CLI (called by `make deploy`).
 # Needs: STACK, DOMAINS, ARCH (arm64|x86_64), ZIP (the packaged Lambda); AWS credentials and
-# region from the usual AWS CLI configuration.
+# region from the usual AWS CLI configuration. PARAMETERS (optional): more Key=Value template
+# parameters, space-separated (e.g. "AlarmEmail=you@example.com RateLimitPerFiveMinutes=1000").
 set -eu
 account=$(aws sts get-caller-identity --query Account --output text)
 region=$(aws configure get region || true)
@@ -24,7 +25,7 @@ aws s3 cp "$ZIP" "s3://$artifacts/$key"
 aws cloudformation deploy --region "$region" --stack-name "$STACK" \
   --template-file cloudformation/pixelstream.yaml --capabilities CAPABILITY_IAM \
   --parameter-overrides "AllowedDomains=$DOMAINS" "LambdaCodeBucket=$artifacts" \
-    "LambdaCodeKey=$key" "LambdaArchitecture=$ARCH"
+    "LambdaCodeKey=$key" "LambdaArchitecture=$ARCH" ${PARAMETERS:-}
 
 output() {
   aws cloudformation describe-stacks --region "$region" --stack-name "$STACK" \
