@@ -222,17 +222,17 @@ fn check_record_json(record: &Record<'_>) -> String {
     record.for_each_value(|index, value| {
         let name = COLUMNS[index].name;
         if value != Value::Null {
-            non_null.push(name);
+            non_null.push(index);
         }
         check_column(name, value, object.get(name));
     });
     assert_eq!(object.len(), non_null.len(), "one key per non-null column");
-    check_key_order(&compact, &non_null);
+    check_key_order(&compact, non_null.iter().copied());
 
     let mut all = Vec::new();
     record.write_json_all_columns(&mut all);
     let all = String::from_utf8(all).expect("the record JSON is UTF-8");
-    check_key_order(&all, &COLUMNS.iter().map(|c| c.name).collect::<Vec<_>>());
+    check_key_order(&all, 0..COLUMNS.len());
     let all = one_line_object(&all);
     assert_eq!(all.len(), COLUMNS.len(), "every column");
     record.for_each_value(|index, value| {
@@ -243,13 +243,22 @@ fn check_record_json(record: &Record<'_>) -> String {
     compact
 }
 
-/// The keys `names` appear in `json` in this order (an unescaped `"name":` is always a key).
-fn check_key_order(json: &str, names: &[&str]) {
+/// Each column's JSON key, `"name":`.
+static COLUMN_KEYS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    COLUMNS
+        .iter()
+        .map(|column| format!("\"{}\":", column.name))
+        .collect()
+});
+
+/// The keys of the columns `indices` appear in `json` in this order (an unescaped `"name":`
+/// is always a key).
+fn check_key_order(json: &str, indices: impl IntoIterator<Item = usize>) {
     let mut from = 0;
-    for name in names {
-        let key = format!("\"{name}\":");
-        let at = json[from..].find(&key);
-        assert!(at.is_some(), "key {name} missing or out of column order");
+    for index in indices {
+        let key = &COLUMN_KEYS[index];
+        let at = json[from..].find(key.as_str());
+        assert!(at.is_some(), "key {key} missing or out of column order");
         from += at.unwrap_or_default() + key.len();
     }
 }
