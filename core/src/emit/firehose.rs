@@ -182,8 +182,20 @@ pub fn response_entry_bytes(record_id: &str, body_len: usize, kind: &AnswerKind)
         AnswerKind::Ok(keys) => METADATA + keys.json_len_bound(),
         AnswerKind::Dropped(_) | AnswerKind::Failed(_) => 0,
     };
-    // Ids are plain ASCII from Firehose; doubling covers any escaping.
-    FIXED + 2 * record_id.len() + base64_len(body_len) + metadata
+    FIXED + escaped_len(record_id) + base64_len(body_len) + metadata
+}
+
+/// Bytes `text` takes inside a JSON string as serde_json writes it: a control character as
+/// `\u00XX` (6 bytes; at most that for the short forms), `"` and `\` as 2. Firehose's ids are
+/// plain ASCII, but an event can carry anything.
+fn escaped_len(text: &str) -> usize {
+    text.bytes()
+        .map(|b| match b {
+            0x00..=0x1f => 6,
+            b'"' | b'\\' => 2,
+            _ => 1,
+        })
+        .sum()
 }
 
 /// Length of the padded base64 of `bytes` bytes.
@@ -200,6 +212,26 @@ mod tests {
 
     fn pipeline() -> Pipeline {
         Pipeline::new(Config::from_settings("ownstats", "*").unwrap())
+    }
+
+    #[test]
+    fn entry_bound_covers_record_ids_that_need_escaping() {
+        // Control characters escape to 6 bytes (`\u0001`): the bound must hold for them too.
+        let record_id = format!("{}\"\\id", "\u{1}".repeat(100));
+        let event = FirehoseEvent {
+            records: vec![FirehoseEventRecord {
+                record_id: record_id.clone(),
+                approximate_arrival_timestamp: None,
+                data: String::new(),
+            }],
+            ..FirehoseEvent::default()
+        };
+        let (response, _) = transform(&pipeline(), &event, &Salts::derived_from(b"s"));
+        let entry = serde_json::to_string(&response.records[0]).unwrap();
+        let kind = AnswerKind::Failed(crate::outcome::FailReason::EmptyLine);
+        let body = BASE64.decode(&response.records[0].data).unwrap();
+        assert!(entry.len() < response_entry_bytes(&record_id, body.len(), &kind));
+        assert_eq!(escaped_len(&record_id), 100 * 6 + 2 + 2 + 2);
     }
 
     #[test]
