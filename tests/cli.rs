@@ -217,21 +217,7 @@ fn the_lambdas_decoded_data_is_byte_for_byte_what_replay_writes() {
         .map(|r| BASE64.decode(r["data"].as_str().unwrap()).unwrap())
         .collect();
     let dir = tempdir();
-    let replay = pixelstream(
-        &[
-            "replay",
-            "--fields",
-            "ownstats",
-            "--domains",
-            FIXTURE_DOMAINS,
-            "--out",
-            dir.to_str().unwrap(),
-            "--out-format",
-            "ndjson",
-            "fixtures/lines/ownstats.tsv",
-        ],
-        b"",
-    );
+    let replay = replay_ownstats_into(&dir, "ndjson");
     assert_succeeded(&replay);
     let mut written: Vec<Vec<u8>> = Vec::new();
     for object in common::files_under(&dir) {
@@ -347,25 +333,30 @@ fn any_input_line_gives_exactly_one_output_line() {
     assert_eq!(lines[5]["reason"], "missing_event_type");
 }
 
+/// `replay --out dir --out-format format` of the ownstats fixture lines.
+fn replay_ownstats_into(dir: &std::path::Path, format: &str) -> Output {
+    pixelstream(
+        &[
+            "replay",
+            "--fields",
+            "ownstats",
+            "--domains",
+            FIXTURE_DOMAINS,
+            "--out",
+            dir.to_str().unwrap(),
+            "--out-format",
+            format,
+            "fixtures/lines/ownstats.tsv",
+        ],
+        b"",
+    )
+}
+
 #[test]
 fn out_dir_holds_hive_partitions_and_errors() {
     for format in ["ndjson", "parquet"] {
         let dir = tempdir();
-        let out = pixelstream(
-            &[
-                "replay",
-                "--fields",
-                "ownstats",
-                "--domains",
-                FIXTURE_DOMAINS,
-                "--out",
-                dir.to_str().unwrap(),
-                "--out-format",
-                format,
-                "fixtures/lines/ownstats.tsv",
-            ],
-            b"",
-        );
+        let out = replay_ownstats_into(&dir, format);
         assert_succeeded(&out);
         let partition = dir.join(format!(
             "domain_name=shop.example.com/event_type=event/event_date=2025-06-14/part-ownstats.{format}"
