@@ -190,6 +190,15 @@ mod tests {
     }
 
     #[test]
+    fn bot_detection_reads_past_the_parsed_prefix() {
+        let clients = Clients::new();
+        let padding = " ".repeat(crate::enrich::user_agent::MAX_PARSED_UA_BYTES);
+        let facts = clients.from_decoded(&format!("{padding}Googlebot/2.1"));
+        assert!(!facts.user_agent.spider, "uap-core sees only the padding");
+        assert!(facts.reasons.contains(BotReason::UaCrawlerList));
+    }
+
+    #[test]
     fn decoded_and_raw_keys_do_not_collide() {
         let clients = Clients::new();
         let raw = clients.from_header(b"A%20B");
