@@ -21,9 +21,13 @@ pub fn keep_address_out(record: &mut Record<'_>, client_ip: Option<&[u8]>) {
     };
     let network = network_of(address);
     record.replace_text(logged, &network);
-    let canonical = address.to_string();
-    if canonical != logged {
-        record.replace_text(&canonical, &network);
+    // std parses IPv4 only in its canonical form (no leading zeros), so only an IPv6
+    // address can also be written another way.
+    if address.is_ipv6() {
+        let canonical = address.to_string();
+        if canonical != logged {
+            record.replace_text(&canonical, &network);
+        }
     }
 }
 

@@ -17,7 +17,14 @@ pub fn resolution(width: Option<&[u8]>, height: Option<&[u8]>) -> Option<String>
         raw.and_then(parse_digits)
             .filter(|px| (1..=MAX_DIMENSION).contains(px))
     };
-    Some(format!("{}x{}", dimension(width)?, dimension(height)?))
+    let (width, height) = (dimension(width)?, dimension(height)?);
+    let (mut width_digits, mut height_digits) = (itoa::Buffer::new(), itoa::Buffer::new());
+    let parts = [
+        width_digits.format(width),
+        "x",
+        height_digits.format(height),
+    ];
+    Some(parts.concat())
 }
 
 /// A small positive integer (colour depth, cores) up to `max`.

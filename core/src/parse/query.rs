@@ -78,7 +78,11 @@ impl<'a> TrackerQuery<'a> {
     /// Splits a raw query string (without `?`).
     pub fn parse(query: &'a [u8]) -> TrackerQuery<'a> {
         let mut parsed = TrackerQuery::default();
-        for pair in query.split(|&b| b == b'&') {
+        let ends = memchr::memchr_iter(b'&', query).chain([query.len()]);
+        let mut start = 0;
+        for end in ends {
+            let pair = &query[start..end];
+            start = end + 1;
             let (key, value) = match memchr::memchr(b'=', pair) {
                 Some(eq) => (&pair[..eq], &pair[eq + 1..]),
                 None => (pair, &b""[..]),

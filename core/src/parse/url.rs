@@ -20,7 +20,9 @@ pub struct UrlParts<'a> {
 impl<'a> UrlParts<'a> {
     /// Splits `url`; `None` when it is not an absolute URL with a non-empty host.
     pub fn parse(url: &'a str) -> Option<UrlParts<'a>> {
-        let (scheme, rest) = url.split_once("://")?;
+        // A scheme holds no `:`, so the first `:` must start the `://`.
+        let colon = memchr::memchr(b':', url.as_bytes())?;
+        let (scheme, rest) = (&url[..colon], url[colon + 1..].strip_prefix("//")?);
         let valid_scheme = scheme.as_bytes().first()?.is_ascii_alphabetic()
             && scheme
                 .bytes()
@@ -28,14 +30,14 @@ impl<'a> UrlParts<'a> {
         if !valid_scheme {
             return None;
         }
-        let rest = rest.split_once('#').map_or(rest, |(before, _)| before);
-        let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+        let rest = split_at_byte(rest, b'#').map_or(rest, |(before, _)| before);
+        let authority_end = memchr::memchr2(b'/', b'?', rest.as_bytes()).unwrap_or(rest.len());
         let (authority, tail) = rest.split_at(authority_end);
         let (host, port) = host_and_port(authority);
         if host.is_empty() {
             return None;
         }
-        let (path, query) = match tail.split_once('?') {
+        let (path, query) = match split_at_byte(tail, b'?') {
             Some((path, query)) => (path, Some(query)),
             None => (tail, None),
         };
@@ -54,18 +56,29 @@ impl<'a> UrlParts<'a> {
     pub fn without_query(&self) -> String {
         let path = if self.path.is_empty() { "/" } else { self.path };
         let host = ascii_host(self.host);
-        match self.explicit_port() {
-            Some(port) => format!("{}://{host}:{port}{path}", self.scheme),
-            None => format!("{}://{host}{path}", self.scheme),
+        let port = self.explicit_port();
+        let mut url = String::with_capacity(
+            self.scheme.len() + 3 + host.len() + port.map_or(0, |p| p.len() + 1) + path.len(),
+        );
+        url.push_str(self.scheme);
+        url.push_str("://");
+        url.push_str(&host);
+        if let Some(port) = port {
+            url.push(':');
+            url.push_str(port);
         }
+        url.push_str(path);
+        url
     }
 
     /// The port, unless absent or the scheme's default.
     fn explicit_port(&self) -> Option<&'a str> {
-        let default = match self.scheme.to_ascii_lowercase().as_str() {
-            "http" => Some("80"),
-            "https" => Some("443"),
-            _ => None,
+        let default = if self.scheme.eq_ignore_ascii_case("http") {
+            Some("80")
+        } else if self.scheme.eq_ignore_ascii_case("https") {
+            Some("443")
+        } else {
+            None
         };
         self.port.filter(|port| Some(*port) != default)
     }
@@ -84,20 +97,28 @@ pub fn ascii_host(host: &str) -> Cow<'_, str> {
 /// The host and port of an authority (`user@host:port`). A port that is empty or not all
 /// digits is no port.
 fn host_and_port(authority: &str) -> (&str, Option<&str>) {
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
+    let host_port =
+        memchr::memrchr(b'@', authority.as_bytes()).map_or(authority, |at| &authority[at + 1..]);
     let (host, port) = if host_port.starts_with('[') {
-        match host_port.find(']') {
+        match memchr::memchr(b']', host_port.as_bytes()) {
             Some(end) => (&host_port[..=end], host_port[end + 1..].strip_prefix(':')),
             None => (host_port, None),
         }
     } else {
-        match host_port.split_once(':') {
+        match split_at_byte(host_port, b':') {
             Some((host, port)) => (host, Some(port)),
             None => (host_port, None),
         }
     };
     let port = port.filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
     (host, port)
+}
+
+/// `text` split around the first `byte` (an ASCII separator), like `split_once` with a
+/// `char`, found with `memchr`.
+fn split_at_byte(text: &str, byte: u8) -> Option<(&str, &str)> {
+    let at = memchr::memchr(byte, text.as_bytes())?;
+    Some((&text[..at], &text[at + 1..]))
 }
 
 /// Iterates over the `key=value` pairs of a query string (raw, undecoded).
