@@ -4,7 +4,12 @@
 
 mod common;
 
-use std::collections::HashSet;
+#[path = "../fuzz/src/checks.rs"]
+#[allow(
+    dead_code,
+    reason = "only the contract check of the fuzz checks is used here"
+)]
+mod checks;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -12,7 +17,7 @@ use pixelstream_core::emit::firehose::{
     FirehoseEventRecord, FirehoseResponse, LAMBDA_RESPONSE_LIMIT_BYTES, RecordResult,
 };
 use pixelstream_core::enrich::ids::Salts;
-use pixelstream_core::{Config, FirehoseEvent, Pipeline, transform};
+use pixelstream_core::{BatchSummary, Config, FirehoseEvent, Pipeline, transform};
 use serde_json::Value;
 
 /// Lambda's synchronous request limit, which bounds what Firehose can send in one call.
@@ -64,49 +69,20 @@ fn batch_up_to(limit: usize, line_for: impl Fn(usize) -> Vec<u8>) -> FirehoseEve
     event
 }
 
-/// Checks the contract and returns the decoded `data` objects.
-fn check_contract(event: &FirehoseEvent, response: &FirehoseResponse) -> Vec<Value> {
-    let ids: Vec<&str> = event.records.iter().map(|r| r.record_id.as_str()).collect();
-    let answered: Vec<&str> = response
-        .records
-        .iter()
-        .map(|r| r.record_id.as_str())
-        .collect();
-    assert_eq!(answered, ids, "every record id exactly once, in order");
-    assert_eq!(ids.iter().collect::<HashSet<_>>().len(), ids.len());
-    let json = serde_json::to_vec(response).unwrap();
-    assert!(
-        json.len() <= LAMBDA_RESPONSE_LIMIT_BYTES,
-        "response of {} bytes exceeds Lambda's limit",
-        json.len()
-    );
-    let value: Value = serde_json::from_slice(&json).unwrap();
-    for record in value["records"].as_array().unwrap() {
-        let result = record["result"].as_str().unwrap();
-        assert!(
-            ["Ok", "Dropped", "ProcessingFailed"].contains(&result),
-            "{result}"
-        );
-        let keys = &record["metadata"]["partitionKeys"];
-        if result == "Ok" {
-            for key in ["domain_name", "event_type", "event_date"] {
-                assert!(keys[key].is_string(), "Ok record lacks {key}");
-            }
-        } else {
-            assert!(record.get("metadata").is_none());
-        }
-    }
+/// Checks the contract with the same check the `firehose_event` fuzzer runs, and returns the
+/// decoded `data` objects.
+fn check_contract(
+    event: &FirehoseEvent,
+    response: &FirehoseResponse,
+    summary: &BatchSummary,
+) -> Vec<Value> {
+    checks::check_response(event, response, summary);
     response
         .records
         .iter()
         .map(|r| {
             let data = BASE64.decode(&r.data).expect("data is base64");
-            let (body, newline) = data.split_at(data.len() - 1);
-            assert_eq!(newline, b"\n", "data ends in exactly one newline");
-            assert!(!body.contains(&b'\n'), "one JSON object per record");
-            let value: Value = serde_json::from_slice(body).expect("data is JSON");
-            assert!(value.is_object());
-            value
+            serde_json::from_slice(&data).expect("data is JSON")
         })
         .collect()
 }
@@ -149,7 +125,7 @@ fn recommended_buffer_of_real_traffic_is_answered_in_full() {
         .records
         .push(record(event.records.len(), &vec![b'x'; 1 << 20]));
     let (response, summary) = transform(&pipeline(), &event, &salts());
-    let decoded = check_contract(&event, &response);
+    let decoded = check_contract(&event, &response, &summary);
     assert_eq!(size_limited(&response, &decoded), 0);
     assert!(summary.ok > 800, "{summary}");
     let response_bytes = serde_json::to_vec(&response).unwrap().len();
@@ -166,8 +142,8 @@ fn full_request_of_real_lines_fits_without_dropping_anything() {
         lines[i % lines.len()].clone()
     });
     assert!(event.records.len() > 3000);
-    let (response, _) = transform(&pipeline(), &event, &salts());
-    let decoded = check_contract(&event, &response);
+    let (response, summary) = transform(&pipeline(), &event, &salts());
+    let decoded = check_contract(&event, &response, &summary);
     assert_eq!(
         size_limited(&response, &decoded),
         0,
@@ -181,7 +157,7 @@ fn full_request_of_smallest_valid_lines_stays_within_the_limit() {
     let line = b"1749859208.779\t-\t-\t/hello.gif\t-\t-\t-\t-\t-\tt=pv&hn=a.io\t-\t-\n".to_vec();
     let event = batch_up_to(LAMBDA_REQUEST_LIMIT_BYTES, |_| line.clone());
     let (response, summary) = transform(&pipeline(), &event, &salts());
-    let decoded = check_contract(&event, &response);
+    let decoded = check_contract(&event, &response, &summary);
     assert_eq!(
         summary.ok + size_limited(&response, &decoded),
         event.records.len()
@@ -205,7 +181,7 @@ fn full_request_of_oversized_values_and_garbage_stays_within_the_limit() {
         }
     });
     let (response, summary) = transform(&pipeline(), &event, &salts());
-    let decoded = check_contract(&event, &response);
+    let decoded = check_contract(&event, &response, &summary);
     assert!(summary.ok > 0, "{summary}");
     for (record, data) in response.records.iter().zip(&decoded) {
         if record.result == RecordResult::ProcessingFailed

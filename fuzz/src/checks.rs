@@ -399,7 +399,7 @@ fn event_of_lines(data: &[u8]) -> FirehoseEvent {
 /// One answer per record, same ids in the same order, each `data` the base64 of one JSON
 /// object and exactly one newline, metadata exactly on `Ok`, counts that add up, and a
 /// serialized response within Lambda's limit.
-fn check_response(event: &FirehoseEvent, response: &FirehoseResponse, summary: &BatchSummary) {
+pub fn check_response(event: &FirehoseEvent, response: &FirehoseResponse, summary: &BatchSummary) {
     let ids: Vec<&str> = event.records.iter().map(|r| r.record_id.as_str()).collect();
     let answered: Vec<&str> = response
         .records
