@@ -145,6 +145,18 @@ mod tests {
     }
 
     #[test]
+    fn the_scheme_ends_at_the_first_colon() {
+        assert_eq!(UrlParts::parse("mailto:x://y.io/"), None);
+        assert_eq!(UrlParts::parse("http:/x://y.io/"), None);
+        assert_eq!(UrlParts::parse("://y.io/"), None);
+        let odd = UrlParts::parse("web+app://y.io/p://q").unwrap();
+        assert_eq!(
+            (odd.scheme, odd.host, odd.path),
+            ("web+app", "y.io", "/p://q")
+        );
+    }
+
+    #[test]
     fn only_the_schemes_default_port_is_dropped() {
         let kept = |url: &str| UrlParts::parse(url).unwrap().without_query();
         assert_eq!(kept("http://localhost:3000/"), "http://localhost:3000/");
