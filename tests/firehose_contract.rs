@@ -11,6 +11,8 @@ mod common;
 )]
 mod checks;
 
+use std::collections::HashSet;
+
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use pixelstream_core::emit::firehose::{
@@ -76,6 +78,12 @@ fn check_contract(
     response: &FirehoseResponse,
     summary: &BatchSummary,
 ) -> Vec<Value> {
+    let ids: HashSet<&str> = event.records.iter().map(|r| r.record_id.as_str()).collect();
+    assert_eq!(
+        ids.len(),
+        event.records.len(),
+        "the test's record ids are distinct"
+    );
     checks::check_response(event, response, summary);
     response
         .records

@@ -432,11 +432,38 @@ pub fn check_response(event: &FirehoseEvent, response: &FirehoseResponse, summar
             (metadata, result) => panic!("{result:?} with metadata {metadata:?}"),
         }
     }
-    let size = serde_json::to_vec(response).expect("serializable").len();
+    let wire = serde_json::to_vec(response).expect("serializable");
     assert!(
-        size <= LAMBDA_RESPONSE_LIMIT_BYTES,
-        "a response of {size} bytes exceeds Lambda's limit"
+        wire.len() <= LAMBDA_RESPONSE_LIMIT_BYTES,
+        "a response of {} bytes exceeds Lambda's limit",
+        wire.len()
     );
+    check_wire_spellings(&wire);
+}
+
+/// The response as Firehose reads it: results spelled `Ok`, `Dropped` or `ProcessingFailed`,
+/// `metadata.partitionKeys` with the three keys on `Ok` answers, no `metadata` on the others.
+fn check_wire_spellings(wire: &[u8]) {
+    let response: Json = serde_json::from_slice(wire).expect("the response is JSON");
+    let records = response["records"].as_array().expect("a records array");
+    for record in records {
+        let result = record["result"].as_str().expect("a result string");
+        assert!(
+            ["Ok", "Dropped", "ProcessingFailed"].contains(&result),
+            "result spelled {result:?}"
+        );
+        if result == "Ok" {
+            let keys = &record["metadata"]["partitionKeys"];
+            for key in ["domain_name", "event_type", "event_date"] {
+                assert!(
+                    keys[key].is_string(),
+                    "an Ok answer lacks partition key {key}"
+                );
+            }
+        } else {
+            assert!(record.get("metadata").is_none(), "{result} with metadata");
+        }
+    }
 }
 
 /// A body is one JSON object followed by exactly one `\n`.
