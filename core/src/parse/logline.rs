@@ -44,17 +44,15 @@ impl<'a> LogLine<'a> {
         let expected = fields.len();
         let mut columns = [&b""[..]; MAX_COLUMNS];
         let mut found = 0;
-        let mut start = 0;
-        for tab in memchr::memchr_iter(b'\t', line).chain(std::iter::once(line.len())) {
+        for column in super::pieces(line, b'\t') {
             if found == expected {
                 return Err(FieldCountMismatch {
                     expected,
                     found: found + 1,
                 });
             }
-            columns[found] = &line[start..tab];
+            columns[found] = column;
             found += 1;
-            start = tab + 1;
         }
         if found != expected {
             return Err(FieldCountMismatch { expected, found });

@@ -78,11 +78,7 @@ impl<'a> TrackerQuery<'a> {
     /// Splits a raw query string (without `?`).
     pub fn parse(query: &'a [u8]) -> TrackerQuery<'a> {
         let mut parsed = TrackerQuery::default();
-        let ends = memchr::memchr_iter(b'&', query).chain([query.len()]);
-        let mut start = 0;
-        for end in ends {
-            let pair = &query[start..end];
-            start = end + 1;
+        for pair in super::pieces(query, b'&') {
             let (key, value) = match memchr::memchr(b'=', pair) {
                 Some(eq) => (&pair[..eq], &pair[eq + 1..]),
                 None => (pair, &b""[..]),
