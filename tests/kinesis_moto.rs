@@ -13,7 +13,7 @@ use aws_sdk_kinesis::types::ShardIteratorType;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use common::moto::Moto;
-use pixelstream_core::emit::firehose::{FirehoseEventRecord, RecordResult};
+use pixelstream_core::emit::firehose::{FirehoseEventRecord, FirehoseResponse, RecordResult};
 use pixelstream_core::enrich::ids::Salts;
 use pixelstream_core::{Config, FirehoseEvent, Pipeline, transform};
 use serde_json::Value;
@@ -141,11 +141,12 @@ fn put_fixture_lines_read_them_back_and_transform_them_like_firehose() {
         ..FirehoseEvent::default()
     };
     let config = Config::from_settings("ownstats", common::FIXTURE_DOMAINS).unwrap();
-    let (response, _) = transform(
+    let (wire, _) = transform(
         &Pipeline::new(config),
         &event,
         &Salts::derived_from(b"fixture salt"),
     );
+    let response: FirehoseResponse = serde_json::from_str(&wire).unwrap();
 
     let golden = String::from_utf8(common::read("fixtures/expected/ownstats.jsonl")).unwrap();
     let expected: Vec<Value> = golden

@@ -375,8 +375,8 @@ pub fn firehose_event(data: &[u8]) {
         .first()
         .and_then(|record| BASE64.decode(record.data.trim_ascii()).ok())
         .unwrap_or_default();
-    let (response, summary) = transform(pipeline_for(&first_line), &event, &salts());
-    check_response(&event, &response, &summary);
+    let (wire, summary) = transform(pipeline_for(&first_line), &event, &salts());
+    check_response(&event, &wire, &summary);
 }
 
 /// An event with a record per `\n`-terminated line of `data`.
@@ -396,10 +396,23 @@ fn event_of_lines(data: &[u8]) -> FirehoseEvent {
     }
 }
 
-/// One answer per record, same ids in the same order, each `data` the base64 of one JSON
-/// object and exactly one newline, metadata exactly on `Ok`, counts that add up, and a
-/// serialized response within Lambda's limit.
-pub fn check_response(event: &FirehoseEvent, response: &FirehoseResponse, summary: &BatchSummary) {
+/// The response text `wire` parses as Firehose's response, within Lambda's limit, with one
+/// answer per record, same ids in the same order, each `data` the base64 of one JSON object
+/// and exactly one newline, metadata exactly on `Ok`, and counts that add up. Returns the
+/// parsed response.
+pub fn check_response(
+    event: &FirehoseEvent,
+    wire: &str,
+    summary: &BatchSummary,
+) -> FirehoseResponse {
+    assert!(
+        wire.len() <= LAMBDA_RESPONSE_LIMIT_BYTES,
+        "a response of {} bytes exceeds Lambda's limit",
+        wire.len()
+    );
+    check_wire_spellings(wire.as_bytes());
+    let response: FirehoseResponse =
+        serde_json::from_str(wire).expect("the response is a Firehose response");
     let ids: Vec<&str> = event.records.iter().map(|r| r.record_id.as_str()).collect();
     let answered: Vec<&str> = response
         .records
@@ -432,13 +445,7 @@ pub fn check_response(event: &FirehoseEvent, response: &FirehoseResponse, summar
             (metadata, result) => panic!("{result:?} with metadata {metadata:?}"),
         }
     }
-    let wire = serde_json::to_vec(response).expect("serializable");
-    assert!(
-        wire.len() <= LAMBDA_RESPONSE_LIMIT_BYTES,
-        "a response of {} bytes exceeds Lambda's limit",
-        wire.len()
-    );
-    check_wire_spellings(&wire);
+    response
 }
 
 /// The response as Firehose reads it: results spelled `Ok`, `Dropped` or `ProcessingFailed`,

@@ -7,6 +7,7 @@ use base64_simd::STANDARD as BASE64;
 use serde::{Deserialize, Serialize};
 
 use super::batch::{AnswerKind, BatchAnswers, BatchRecord, BatchSummary, answer_batch};
+use super::json;
 use super::partition::PartitionKeys;
 use crate::enrich::ids::Salts;
 use crate::pipeline::Pipeline;
@@ -108,15 +109,15 @@ impl RecordResult {
 }
 
 /// Transforms a Firehose event: decodes each record's base64, answers the batch (see
-/// [`answer_batch`]) and encodes the answers as the response.
+/// [`answer_batch`]) and writes the response JSON, the exact text Lambda returns.
 pub fn transform(
     pipeline: &Pipeline,
     event: &FirehoseEvent,
     salts: &Salts,
-) -> (FirehoseResponse, BatchSummary) {
+) -> (String, BatchSummary) {
     with_records(event, |records| {
         let batch = answer_batch(pipeline, records, salts);
-        (encode(records, &batch), batch.summary)
+        (write_response(records, &batch), batch.summary)
     })
 }
 
@@ -150,24 +151,41 @@ pub fn with_records<R>(event: &FirehoseEvent, answer: impl FnOnce(&[BatchRecord<
     answer(&records)
 }
 
-/// The response for typed answers: each body in base64, partition keys as metadata.
-fn encode(records: &[BatchRecord<'_>], batch: &BatchAnswers) -> FirehoseResponse {
-    let records = records
-        .iter()
-        .zip(&batch.answers)
-        .map(|(record, answer)| FirehoseResponseRecord {
-            record_id: record.record_id.to_owned(),
-            result: RecordResult::of(&answer.kind),
-            data: BASE64.encode_to_string(batch.body(answer)),
-            metadata: match &answer.kind {
-                AnswerKind::Ok(keys) => Some(ResponseMetadata {
-                    partition_keys: keys.clone(),
-                }),
-                AnswerKind::Dropped(_) | AnswerKind::Failed(_) => None,
-            },
-        })
-        .collect();
-    FirehoseResponse { records }
+/// The response JSON for typed answers, as serde would write a [`FirehoseResponse`]: each
+/// body in base64, partition keys as metadata. Written straight into a buffer sized from
+/// [`response_entry_bytes`], so a batch costs one allocation instead of one per record and
+/// a growing copy of the whole response.
+fn write_response(records: &[BatchRecord<'_>], batch: &BatchAnswers) -> String {
+    let capacity = RESPONSE_ENVELOPE_BYTES
+        + records
+            .iter()
+            .zip(&batch.answers)
+            .map(|(record, answer)| {
+                response_entry_bytes(record.record_id, batch.body(answer).len(), &answer.kind)
+            })
+            .sum::<usize>();
+    let mut out = Vec::with_capacity(capacity);
+    out.extend_from_slice(b"{\"records\":[");
+    for (index, (record, answer)) in records.iter().zip(&batch.answers).enumerate() {
+        if index > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"recordId\":");
+        json::write_str(&mut out, record.record_id);
+        out.extend_from_slice(b",\"result\":\"");
+        out.extend_from_slice(RecordResult::of(&answer.kind).as_str().as_bytes());
+        out.extend_from_slice(b"\",\"data\":\"");
+        BASE64.encode_append(batch.body(answer), &mut out);
+        out.push(b'"');
+        if let AnswerKind::Ok(keys) = &answer.kind {
+            out.extend_from_slice(b",\"metadata\":{\"partitionKeys\":");
+            keys.write_json(&mut out);
+            out.push(b'}');
+        }
+        out.push(b'}');
+    }
+    out.extend_from_slice(b"]}");
+    String::from_utf8(out).expect("the response is written from UTF-8 text and ASCII")
 }
 
 /// `{"records":[` … `]}`.
@@ -214,6 +232,42 @@ mod tests {
         Pipeline::new(Config::from_settings("ownstats", "*").unwrap())
     }
 
+    /// The response to `event`, read back through the serde types.
+    fn response(event: &FirehoseEvent) -> FirehoseResponse {
+        let (json, _) = transform(&pipeline(), event, &Salts::derived_from(b"s"));
+        serde_json::from_str(&json).unwrap()
+    }
+
+    #[test]
+    fn written_response_is_what_serde_writes_for_the_same_answers() {
+        let lines = include_str!("../../../fixtures/bench/log-lines-n2000.tsv")
+            .lines()
+            .take(40)
+            .chain(["not a log line"]);
+        let mut records: Vec<FirehoseEventRecord> = lines
+            .enumerate()
+            .map(|(index, line)| FirehoseEventRecord {
+                record_id: format!("id-{index}\u{1}\"\\"),
+                approximate_arrival_timestamp: None,
+                data: BASE64.encode(line),
+            })
+            .collect();
+        records.push(FirehoseEventRecord {
+            record_id: "bad".into(),
+            approximate_arrival_timestamp: None,
+            data: "%%%".into(),
+        });
+        let event = FirehoseEvent {
+            records,
+            ..FirehoseEvent::default()
+        };
+        let (json, summary) = transform(&pipeline(), &event, &Salts::derived_from(b"s"));
+        assert!(summary.ok >= 30 && summary.failed_total() >= 2, "{summary}");
+        let parsed: FirehoseResponse = serde_json::from_str(&json).unwrap();
+        assert_eq!(parsed.records.len(), event.records.len());
+        assert_eq!(serde_json::to_string(&parsed).unwrap(), json);
+    }
+
     #[test]
     fn entry_bound_covers_record_ids_that_need_escaping() {
         // Control characters escape to 6 bytes (`\u0001`): the bound must hold for them too.
@@ -226,7 +280,7 @@ mod tests {
             }],
             ..FirehoseEvent::default()
         };
-        let (response, _) = transform(&pipeline(), &event, &Salts::derived_from(b"s"));
+        let response = response(&event);
         let entry = serde_json::to_string(&response.records[0]).unwrap();
         let kind = AnswerKind::Failed(crate::outcome::FailReason::EmptyLine);
         let body = BASE64.decode(&response.records[0].data).unwrap();
@@ -262,7 +316,8 @@ mod tests {
             ],
             ..FirehoseEvent::default()
         };
-        let (response, summary) = transform(&pipeline(), &event, &Salts::derived_from(b"s"));
+        let (json, summary) = transform(&pipeline(), &event, &Salts::derived_from(b"s"));
+        let response: FirehoseResponse = serde_json::from_str(&json).unwrap();
         let ids: Vec<&str> = response
             .records
             .iter()

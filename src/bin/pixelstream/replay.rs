@@ -257,10 +257,10 @@ fn replay_event(
     match &args.options.out {
         None => {
             let (response, summary) = transform(pipeline, &event, salts);
-            let json = serde_json::to_string(&response)
-                .map_err(|e| format!("cannot serialize the response: {e}"))?;
+            drop(event);
             let mut stdout = io::stdout().lock();
-            write_stdout(&mut stdout, format!("{json}\n").as_bytes())?;
+            write_stdout(&mut stdout, response.as_bytes())?;
+            write_stdout(&mut stdout, b"\n")?;
             flush_stdout(&mut stdout)?;
             Ok(summary)
         }
