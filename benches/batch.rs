@@ -3,6 +3,7 @@
 //! `make bench` runs this; divan prints records per second (`item/s`) per benchmark, and the
 //! cold start as the time from process start to the first batch answered.
 
+use std::num::NonZeroUsize;
 use std::process::{Command, Stdio};
 
 use divan::counter::ItemsCount;
@@ -55,7 +56,7 @@ fn transform_batch_n2000(bencher: Bencher) {
     let salts = Salts::derived_from(b"bench salt");
     bencher
         .counter(ItemsCount::new(records))
-        .bench_local(|| transform(&pipeline, &event, &salts));
+        .bench_local(|| transform(&pipeline, &event, &salts, NonZeroUsize::MIN));
 }
 
 /// What one Lambda invocation does: parse the event JSON, transform, serialize the response.
@@ -70,7 +71,7 @@ fn lambda_invocation_n2000(bencher: Bencher) {
     let salts = Salts::derived_from(b"bench salt");
     bencher.counter(ItemsCount::new(records)).bench_local(|| {
         let event: FirehoseEvent = serde_json::from_slice(black_box(&raw)).expect("bench event");
-        transform(&pipeline, &event, &salts).0
+        transform(&pipeline, &event, &salts, NonZeroUsize::MIN).0
     });
 }
 

@@ -12,6 +12,7 @@ mod common;
 mod checks;
 
 use std::collections::HashSet;
+use std::num::NonZeroUsize;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -133,7 +134,7 @@ fn recommended_buffer_of_real_traffic_is_answered_in_full() {
     event
         .records
         .push(record(event.records.len(), &vec![b'x'; 1 << 20]));
-    let (wire, summary) = transform(&pipeline(), &event, &salts());
+    let (wire, summary) = transform(&pipeline(), &event, &salts(), NonZeroUsize::MIN);
     let (response, decoded) = check_contract(&event, &wire, &summary);
     assert_eq!(size_limited(&response, &decoded), 0);
     assert!(summary.ok > 800, "{summary}");
@@ -151,7 +152,7 @@ fn full_request_of_real_lines_fits_without_dropping_anything() {
         lines[i % lines.len()].clone()
     });
     assert!(event.records.len() > 3000);
-    let (wire, summary) = transform(&pipeline(), &event, &salts());
+    let (wire, summary) = transform(&pipeline(), &event, &salts(), NonZeroUsize::MIN);
     let (response, decoded) = check_contract(&event, &wire, &summary);
     assert_eq!(
         size_limited(&response, &decoded),
@@ -165,7 +166,7 @@ fn full_request_of_smallest_valid_lines_stays_within_the_limit() {
     // The worst case for output growth: the shortest lines that still make a full record.
     let line = b"1749859208.779\t-\t-\t/hello.gif\t-\t-\t-\t-\t-\tt=pv&hn=a.io\t-\t-\n".to_vec();
     let event = batch_up_to(LAMBDA_REQUEST_LIMIT_BYTES, |_| line.clone());
-    let (wire, summary) = transform(&pipeline(), &event, &salts());
+    let (wire, summary) = transform(&pipeline(), &event, &salts(), NonZeroUsize::MIN);
     let (response, decoded) = check_contract(&event, &wire, &summary);
     assert_eq!(
         summary.ok + size_limited(&response, &decoded),
@@ -189,7 +190,7 @@ fn full_request_of_oversized_values_and_garbage_stays_within_the_limit() {
             garbage.clone()
         }
     });
-    let (wire, summary) = transform(&pipeline(), &event, &salts());
+    let (wire, summary) = transform(&pipeline(), &event, &salts(), NonZeroUsize::MIN);
     let (response, decoded) = check_contract(&event, &wire, &summary);
     assert!(summary.ok > 0, "{summary}");
     for (record, data) in response.records.iter().zip(&decoded) {
@@ -215,7 +216,12 @@ fn full_request_of_oversized_values_and_garbage_stays_within_the_limit() {
 
 #[test]
 fn empty_batch_gives_an_empty_response() {
-    let (wire, summary) = transform(&pipeline(), &FirehoseEvent::default(), &salts());
+    let (wire, summary) = transform(
+        &pipeline(),
+        &FirehoseEvent::default(),
+        &salts(),
+        NonZeroUsize::MIN,
+    );
     assert_eq!(wire, r#"{"records":[]}"#);
     assert_eq!(summary.records, 0);
 }

@@ -6,6 +6,7 @@
 
 mod common;
 
+use std::num::NonZeroUsize;
 use std::process::Command;
 
 use aws_sdk_kinesis::Client;
@@ -145,6 +146,7 @@ fn put_fixture_lines_read_them_back_and_transform_them_like_firehose() {
         &Pipeline::new(config),
         &event,
         &Salts::derived_from(b"fixture salt"),
+        NonZeroUsize::MIN,
     );
     let response: FirehoseResponse = serde_json::from_str(&wire).unwrap();
 

@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::num::NonZeroUsize;
 use std::process::Command;
 
 use base64::Engine;
@@ -134,6 +135,7 @@ fn batch_function_emits_no_address_in_ok_or_failure_data() {
         &pipeline(),
         &event(&hostile_lines()),
         &Salts::derived_from(b"s"),
+        NonZeroUsize::MIN,
     );
     let response = parsed(&wire);
     assert!(
@@ -195,7 +197,7 @@ fn cli_emits_no_address_on_stdout_stderr_or_disk() {
 /// Ok records of `lines` as JSON, keyed with `salts`.
 fn records(lines: &[String], salts: &Salts, domains: &str) -> Vec<Value> {
     let pipeline = Pipeline::new(Config::from_settings("default", domains).unwrap());
-    let (wire, _) = transform(&pipeline, &event(lines), salts);
+    let (wire, _) = transform(&pipeline, &event(lines), salts, NonZeroUsize::MIN);
     decoded_data(&parsed(&wire))
         .iter()
         .map(|data| serde_json::from_str(data).unwrap())
@@ -311,6 +313,7 @@ fn click_ids_are_recorded_by_name_never_by_value() {
         &pipeline(),
         &event(&[kept, failed]),
         &Salts::derived_from(b"s"),
+        NonZeroUsize::MIN,
     );
     let response = parsed(&wire);
     assert_eq!((summary.ok, summary.failed_total()), (1, 1), "{summary}");

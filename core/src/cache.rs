@@ -25,24 +25,27 @@ impl<K: Hash + Eq, V: Clone> GenerationalCache<K, V> {
         }
     }
 
-    /// The cached value for `key`, computing and storing it with `compute` on a miss.
-    pub fn get_or_insert_with<Q>(&mut self, key: &Q, compute: impl FnOnce() -> V) -> V
+    /// The cached value for `key`, if any (a hit in the previous generation moves to the
+    /// current one).
+    pub fn get<Q>(&mut self, key: &Q) -> Option<V>
     where
         K: std::borrow::Borrow<Q>,
         Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
     {
         if let Some(value) = self.current.get(key) {
-            return value.clone();
+            return Some(value.clone());
         }
-        let value = match self.previous.remove(key) {
-            Some(value) => value,
-            None => compute(),
-        };
+        let value = self.previous.remove(key)?;
+        self.insert(key.to_owned(), value.clone());
+        Some(value)
+    }
+
+    /// Stores `value` for `key`, starting a new generation when the current one is full.
+    pub fn insert(&mut self, key: K, value: V) {
         if self.current.len() >= self.generation_capacity {
             self.previous = std::mem::take(&mut self.current);
         }
-        self.current.insert(key.to_owned(), value.clone());
-        value
+        self.current.insert(key, value);
     }
 
     /// Entries held.
@@ -60,12 +63,25 @@ impl<K: Hash + Eq, V: Clone> GenerationalCache<K, V> {
 mod tests {
     use super::*;
 
+    /// The cached value for `key`, else `compute`'s, stored.
+    fn fetch(
+        cache: &mut GenerationalCache<String, usize>,
+        key: &str,
+        compute: impl FnOnce() -> usize,
+    ) -> usize {
+        cache.get(key).unwrap_or_else(|| {
+            let value = compute();
+            cache.insert(key.to_owned(), value);
+            value
+        })
+    }
+
     #[test]
     fn computes_once_per_key() {
         let mut cache: GenerationalCache<String, usize> = GenerationalCache::new(10);
         let mut calls = 0;
         for _ in 0..3 {
-            let value = cache.get_or_insert_with("a", || {
+            let value = fetch(&mut cache, "a", || {
                 calls += 1;
                 7
             });
@@ -78,17 +94,17 @@ mod tests {
     fn stays_bounded_and_keeps_recent_entries() {
         let mut cache: GenerationalCache<String, usize> = GenerationalCache::new(4);
         for i in 0..100 {
-            cache.get_or_insert_with(&i.to_string(), || i);
+            fetch(&mut cache, &i.to_string(), || i);
             assert!(cache.len() <= 8);
         }
         let mut recomputed = false;
-        cache.get_or_insert_with("99", || {
+        fetch(&mut cache, "99", || {
             recomputed = true;
             0
         });
         assert!(!recomputed, "the newest entry is still cached");
         assert_eq!(
-            cache.get_or_insert_with("0", || 1000),
+            fetch(&mut cache, "0", || 1000),
             1000,
             "old entries were evicted"
         );
@@ -97,9 +113,9 @@ mod tests {
     #[test]
     fn previous_generation_hits_are_promoted() {
         let mut cache: GenerationalCache<String, usize> = GenerationalCache::new(2);
-        cache.get_or_insert_with("a", || 1);
-        cache.get_or_insert_with("b", || 2);
-        cache.get_or_insert_with("c", || 3); // "a" and "b" move to the previous generation
-        assert_eq!(cache.get_or_insert_with("a", || 100), 1);
+        fetch(&mut cache, "a", || 1);
+        fetch(&mut cache, "b", || 2);
+        fetch(&mut cache, "c", || 3); // "a" and "b" move to the previous generation
+        assert_eq!(fetch(&mut cache, "a", || 100), 1);
     }
 }

@@ -5,6 +5,7 @@
 
 use std::borrow::Cow;
 use std::net::IpAddr;
+use std::num::NonZeroUsize;
 use std::sync::LazyLock;
 
 use base64::Engine;
@@ -375,7 +376,12 @@ pub fn firehose_event(data: &[u8]) {
         .first()
         .and_then(|record| BASE64.decode(record.data.trim_ascii()).ok())
         .unwrap_or_default();
-    let (wire, summary) = transform(pipeline_for(&first_line), &event, &salts());
+    let (wire, summary) = transform(
+        pipeline_for(&first_line),
+        &event,
+        &salts(),
+        NonZeroUsize::MIN,
+    );
     check_response(&event, &wire, &summary);
 }
 

@@ -3,6 +3,8 @@
 //! invocation logs one summary line and one embedded-metrics line (counts only: never a
 //! record, never an address).
 
+use std::num::NonZeroUsize;
+use std::thread;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use lambda_runtime::{Diagnostic, Error, LambdaEvent, run, service_fn, tracing};
@@ -43,9 +45,11 @@ async fn transformation(ssm: Ssm, settings: LambdaSettings) -> Result<(), Error>
     let pipeline = &Pipeline::new(config);
     let salts = &SaltCache::new(ssm, settings.salt_prefix);
     let metrics = &settings.metrics;
+    // Lambda gives a function more than one vCPU from 1,769 MB of memory on.
+    let workers = thread::available_parallelism().unwrap_or(NonZeroUsize::MIN);
     run(service_fn(
         move |event: LambdaEvent<FirehoseEvent>| async move {
-            handle(pipeline, salts, metrics, &event.payload)
+            handle(pipeline, salts, metrics, workers, &event.payload)
         },
     ))
     .await
@@ -57,6 +61,7 @@ fn handle(
     pipeline: &Pipeline,
     salts: &SaltCache,
     metrics: &MetricsTarget,
+    workers: NonZeroUsize,
     event: &FirehoseEvent,
 ) -> Result<Box<RawValue>, Diagnostic> {
     let started = Instant::now();
@@ -64,7 +69,7 @@ fn handle(
         tracing::error!(error = %err, "no salt; failing the invocation so Firehose retries");
         failure("SaltUnavailable", &err)
     })?;
-    let (response, summary) = transform(pipeline, event, &salts);
+    let (response, summary) = transform(pipeline, event, &salts, workers);
     let body =
         RawValue::from_string(response).map_err(|err| failure("ResponseNotSerialized", &err))?;
     let cost = BatchCost {

@@ -1,6 +1,7 @@
 //! The Firehose transformation wire format: serde types for the event and the response, and
 //! base64 around the batch function's typed answers ([`super::batch`]).
 
+use std::num::NonZeroUsize;
 use std::ops::Range;
 
 use base64_simd::STANDARD as BASE64;
@@ -108,15 +109,17 @@ impl RecordResult {
     }
 }
 
-/// Transforms a Firehose event: decodes each record's base64, answers the batch (see
-/// [`answer_batch`]) and writes the response JSON, the exact text Lambda returns.
+/// Transforms a Firehose event: decodes each record's base64, answers the batch with
+/// `workers` threads (see [`answer_batch`]) and writes the response JSON, the exact text
+/// Lambda returns.
 pub fn transform(
     pipeline: &Pipeline,
     event: &FirehoseEvent,
     salts: &Salts,
+    workers: NonZeroUsize,
 ) -> (String, BatchSummary) {
     with_records(event, |records| {
-        let batch = answer_batch(pipeline, records, salts);
+        let batch = answer_batch(pipeline, records, salts, workers);
         (write_response(records, &batch), batch.summary)
     })
 }
@@ -234,7 +237,12 @@ mod tests {
 
     /// The response to `event`, read back through the serde types.
     fn response(event: &FirehoseEvent) -> FirehoseResponse {
-        let (json, _) = transform(&pipeline(), event, &Salts::derived_from(b"s"));
+        let (json, _) = transform(
+            &pipeline(),
+            event,
+            &Salts::derived_from(b"s"),
+            NonZeroUsize::MIN,
+        );
         serde_json::from_str(&json).unwrap()
     }
 
@@ -261,7 +269,12 @@ mod tests {
             records,
             ..FirehoseEvent::default()
         };
-        let (json, summary) = transform(&pipeline(), &event, &Salts::derived_from(b"s"));
+        let (json, summary) = transform(
+            &pipeline(),
+            &event,
+            &Salts::derived_from(b"s"),
+            NonZeroUsize::MIN,
+        );
         assert!(summary.ok >= 30 && summary.failed_total() >= 2, "{summary}");
         let parsed: FirehoseResponse = serde_json::from_str(&json).unwrap();
         assert_eq!(parsed.records.len(), event.records.len());
@@ -316,7 +329,12 @@ mod tests {
             ],
             ..FirehoseEvent::default()
         };
-        let (json, summary) = transform(&pipeline(), &event, &Salts::derived_from(b"s"));
+        let (json, summary) = transform(
+            &pipeline(),
+            &event,
+            &Salts::derived_from(b"s"),
+            NonZeroUsize::MIN,
+        );
         let response: FirehoseResponse = serde_json::from_str(&json).unwrap();
         let ids: Vec<&str> = response
             .records

@@ -76,8 +76,16 @@ impl Clients {
         let mut tagged = Vec::with_capacity(key.len() + 1);
         tagged.push(tag);
         tagged.extend_from_slice(key);
-        let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
-        cache.get_or_insert_with(tagged.as_slice(), || Arc::new(self.describe(decode())))
+        let cache = || self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(facts) = cache().get(tagged.as_slice()) {
+            return facts;
+        }
+        // Described outside the lock: a first sight may compile regexes for milliseconds, and
+        // the batch's other workers should not wait for it. Two workers may describe the same
+        // new user agent; both get the same facts.
+        let facts = Arc::new(self.describe(decode()));
+        cache().insert(tagged, Arc::clone(&facts));
+        facts
     }
 
     fn describe(&self, ua: String) -> ClientFacts {

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{self, BufWriter, Read, Write};
+use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -227,7 +228,10 @@ fn answer_for_tree(
     format: OutFormat,
 ) -> (BatchAnswers, Option<PartitionChunks>) {
     match format {
-        OutFormat::Ndjson => (answer_batch(pipeline, records, salts), None),
+        OutFormat::Ndjson => (
+            answer_batch(pipeline, records, salts, NonZeroUsize::MIN),
+            None,
+        ),
         OutFormat::Parquet => {
             let mut chunks = PartitionChunks::default();
             let answers = answer_lines_with(pipeline, records, salts, |row, _| chunks.push(row));
@@ -256,7 +260,8 @@ fn replay_event(
     drop(raw);
     match &args.options.out {
         None => {
-            let (response, summary) = transform(pipeline, &event, salts);
+            let workers = thread::available_parallelism().unwrap_or(NonZeroUsize::MIN);
+            let (response, summary) = transform(pipeline, &event, salts, workers);
             drop(event);
             let mut stdout = io::stdout().lock();
             write_stdout(&mut stdout, response.as_bytes())?;
