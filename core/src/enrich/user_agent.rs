@@ -9,7 +9,7 @@
 //! the input, and a flood of long, distinct user agents would otherwise cost milliseconds a
 //! record. Bot detection still reads the whole string.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use serde::Deserialize;
 use ua_parser::{device, os, user_agent};
@@ -96,11 +96,10 @@ impl UserAgentFacts {
     }
 }
 
-/// The uap-core parser: its parser lists are read on first use and each regex is compiled
-/// only when a user agent may match it (see `lazy_regexes`).
-#[derive(Default)]
+/// The uap-core parser: its parser lists are read when it is built (about 5 ms) and each
+/// regex is compiled only when a user agent may match it (see `lazy_regexes`).
 pub struct UserAgentParser {
-    parts: OnceLock<Parts>,
+    parts: Parts,
 }
 
 /// The three parts' parsers.
@@ -122,15 +121,28 @@ struct Lists<B, O, D> {
 type Literals = Lists<Option<Vec<String>>, Option<Vec<String>>, Option<Vec<String>>>;
 
 impl UserAgentParser {
-    /// A parser with nothing read yet (cheap).
+    /// Reads the parser lists and their required literals; compiles no regex.
     pub fn new() -> UserAgentParser {
-        UserAgentParser::default()
+        let lists: Lists<
+            user_agent::Parser<'static>,
+            os::Parser<'static>,
+            device::Parser<'static>,
+        > = serde_json::from_str(REGEXES_JSON).expect("embedded uap-core regexes are valid JSON");
+        let literals: Literals = serde_json::from_str(PREFILTER_JSON)
+            .expect("embedded prefilter literals are valid JSON");
+        UserAgentParser {
+            parts: Parts {
+                browser: LazyRegexes::new(lists.user_agent_parsers, literals.user_agent_parsers),
+                os: LazyRegexes::new(lists.os_parsers, literals.os_parsers),
+                device: LazyRegexes::new(lists.device_parsers, literals.device_parsers),
+            },
+        }
     }
 
     /// Compiles every regex of `part` now (steady-state benchmarks; a first batch needs only
     /// a few of them).
     pub fn warm_up(&self, part: Part) {
-        let parts = self.parts();
+        let parts = &self.parts;
         match part {
             Part::Browser => parts.browser.compile_all(),
             Part::Os => parts.os.compile_all(),
@@ -141,7 +153,7 @@ impl UserAgentParser {
     /// Parses a (decoded) user agent string, up to its first [`MAX_PARSED_UA_BYTES`].
     pub fn parse(&self, ua: &str) -> UserAgentFacts {
         let ua = &ua[..ua.floor_char_boundary(MAX_PARSED_UA_BYTES)];
-        let parts = self.parts();
+        let parts = &self.parts;
         let browser = first_match(&parts.browser, ua, |e| e.extract(ua));
         let os = first_match(&parts.os, ua, |e| e.extract(ua));
         let device = first_match(&parts.device, ua, |e| e.extract(ua));
@@ -169,23 +181,11 @@ impl UserAgentParser {
             spider,
         }
     }
+}
 
-    fn parts(&self) -> &Parts {
-        self.parts.get_or_init(|| {
-            let lists: Lists<
-                user_agent::Parser<'static>,
-                os::Parser<'static>,
-                device::Parser<'static>,
-            > = serde_json::from_str(REGEXES_JSON)
-                .expect("embedded uap-core regexes are valid JSON");
-            let literals: Literals = serde_json::from_str(PREFILTER_JSON)
-                .expect("embedded prefilter literals are valid JSON");
-            Parts {
-                browser: LazyRegexes::new(lists.user_agent_parsers, literals.user_agent_parsers),
-                os: LazyRegexes::new(lists.os_parsers, literals.os_parsers),
-                device: LazyRegexes::new(lists.device_parsers, literals.device_parsers),
-            }
-        })
+impl Default for UserAgentParser {
+    fn default() -> Self {
+        UserAgentParser::new()
     }
 }
 
@@ -332,6 +332,7 @@ pub fn device_type(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::OnceLock;
 
     const MAC_CHROME: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/112.0.0.0 Safari/537.36";
     const IPHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";

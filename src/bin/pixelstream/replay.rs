@@ -43,8 +43,19 @@ pub fn run(args: &ReplayArgs) -> Result<(), String> {
              visitor ids of this run match no other run"
         );
     }
-    let pipeline = Pipeline::new(config);
     let sources = input::sources(&args.inputs)?;
+    // A Firehose event is read and parsed while the pipeline's lists are built.
+    let (pipeline, event) = thread::scope(|scope| {
+        let event =
+            (args.format == InputFormat::Firehose).then(|| scope.spawn(|| read_event(&sources)));
+        let pipeline = Pipeline::new(config);
+        let event = event.map(|reading| {
+            reading
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        (pipeline, event)
+    });
     let summary = match args.format {
         InputFormat::Tsv => replay_lines(args, &sources, Framing::Lines, &pipeline, &local.salts)?,
         InputFormat::FirehoseErrors => replay_lines(
@@ -54,7 +65,10 @@ pub fn run(args: &ReplayArgs) -> Result<(), String> {
             &pipeline,
             &local.salts,
         )?,
-        InputFormat::Firehose => replay_event(args, &sources, &pipeline, &local.salts)?,
+        InputFormat::Firehose => {
+            let event = event.unwrap_or_else(|| Err("no event was read".into()))?;
+            replay_event(args, &sources, event, &pipeline, &local.salts)?
+        }
     };
     eprintln!("pixelstream: {summary}");
     Ok(())
@@ -241,23 +255,29 @@ fn answer_for_tree(
 }
 
 /// Replays one Firehose event: the response the Lambda would give, or its records as files.
-fn replay_event(
-    args: &ReplayArgs,
-    sources: &[Source],
-    pipeline: &Pipeline,
-    salts: &Salts,
-) -> Result<BatchSummary, String> {
+/// Reads the one Firehose transformation event of `sources`.
+fn read_event(sources: &[Source]) -> Result<FirehoseEvent, String> {
     let [source] = sources else {
         return Err("--format firehose reads exactly one event (one file or stdin)".into());
     };
-    let mut raw = Vec::new();
+    let size = source.len().and_then(|len| usize::try_from(len).ok());
+    let mut raw = Vec::with_capacity(size.unwrap_or(0));
     source
         .open(Arc::new(AtomicU64::new(0)))?
         .read_to_end(&mut raw)
         .map_err(|e| format!("cannot read {}: {e}", source.describe()))?;
-    let event: FirehoseEvent = serde_json::from_slice(&raw)
-        .map_err(|e| format!("input is not a Firehose transformation event: {e}"))?;
-    drop(raw);
+    serde_json::from_slice(&raw)
+        .map_err(|e| format!("input is not a Firehose transformation event: {e}"))
+}
+
+/// Answers one Firehose event (see [`read_event`]).
+fn replay_event(
+    args: &ReplayArgs,
+    sources: &[Source],
+    event: FirehoseEvent,
+    pipeline: &Pipeline,
+    salts: &Salts,
+) -> Result<BatchSummary, String> {
     match &args.options.out {
         None => {
             let workers = thread::available_parallelism().unwrap_or(NonZeroUsize::MIN);
