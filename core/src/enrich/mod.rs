@@ -17,5 +17,6 @@ pub mod page;
 pub mod referrer;
 pub mod request;
 pub mod timing;
+pub mod uap;
 pub mod user_agent;
 pub mod utm;

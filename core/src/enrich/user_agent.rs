@@ -1,5 +1,5 @@
-//! Browser, operating system and device from the user agent: uap-core's regexes through the
-//! `ua-parser` crate.
+//! Browser, operating system and device from the user agent: uap-core's rules
+//! (`enrich::uap`).
 //!
 //! Compiling all of uap-core's regexes costs 80–170 ms, which would dominate a Lambda cold
 //! start, so each regex is compiled only when a user agent may match it
@@ -9,12 +9,13 @@
 //! the input, and a flood of long, distinct user agents would otherwise cost milliseconds a
 //! record. Bot detection still reads the whole string.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde::Deserialize;
-use ua_parser::{device, os, user_agent};
 
 use super::lazy_regexes::{LazyParser, LazyRegexes};
+use super::uap::{BrowserMatcher, BrowserRule, DeviceMatcher, DeviceRule, OsMatcher, OsRule};
 
 /// uap-core's `regexes.yaml`, converted to JSON (faster to load; kept in sync by a test).
 const REGEXES_JSON: &str = include_str!("../../../data/uap-core/regexes.json");
@@ -104,9 +105,9 @@ pub struct UserAgentParser {
 
 /// The three parts' parsers.
 struct Parts {
-    browser: LazyRegexes<user_agent::Parser<'static>>,
-    os: LazyRegexes<os::Parser<'static>>,
-    device: LazyRegexes<device::Parser<'static>>,
+    browser: LazyRegexes<BrowserRule>,
+    os: LazyRegexes<OsRule>,
+    device: LazyRegexes<DeviceRule>,
 }
 
 /// uap-core's parser lists, as `regexes.yaml` holds them.
@@ -123,11 +124,8 @@ type Literals = Lists<Option<Vec<String>>, Option<Vec<String>>, Option<Vec<Strin
 impl UserAgentParser {
     /// Reads the parser lists and their required literals; compiles no regex.
     pub fn new() -> UserAgentParser {
-        let lists: Lists<
-            user_agent::Parser<'static>,
-            os::Parser<'static>,
-            device::Parser<'static>,
-        > = serde_json::from_str(REGEXES_JSON).expect("embedded uap-core regexes are valid JSON");
+        let lists: Lists<BrowserRule, OsRule, DeviceRule> =
+            serde_json::from_str(REGEXES_JSON).expect("embedded uap-core regexes are valid JSON");
         let literals: Literals = serde_json::from_str(PREFILTER_JSON)
             .expect("embedded prefilter literals are valid JSON");
         UserAgentParser {
@@ -158,19 +156,15 @@ impl UserAgentParser {
         let os = first_match(&parts.os, ua, |e| e.extract(ua));
         let device = first_match(&parts.device, ua, |e| e.extract(ua));
         let browser_name = browser.as_ref().and_then(|b| known(&b.family));
-        let os_name = os.as_ref().and_then(|o| known(&o.os));
+        let os_name = os.as_ref().and_then(|o| known(&o.family));
         let device_family = device
             .as_ref()
-            .map(|d| d.device.as_ref())
+            .map(|d| d.family.as_ref())
             .unwrap_or("Other");
         let spider = device_family == "Spider";
         UserAgentFacts {
-            browser_version: browser
-                .as_ref()
-                .and_then(|b| version([b.major, b.minor, b.patch])),
-            os_version: os.as_ref().and_then(|o| {
-                version([o.major.as_deref(), o.minor.as_deref(), o.patch.as_deref()])
-            }),
+            browser_version: browser.as_ref().and_then(|b| version(&b.version)),
+            os_version: os.as_ref().and_then(|o| version(&o.version)),
             device_vendor: device
                 .as_ref()
                 .and_then(|d| d.brand.as_deref())
@@ -200,44 +194,33 @@ fn first_match<'s, P: LazyParser, T>(
         .find_map(|index| extract(set.compiled(index)))
 }
 
-impl LazyParser for user_agent::Parser<'static> {
-    type Compiled = user_agent::Extractor<'static>;
+impl LazyParser for BrowserRule {
+    type Compiled = BrowserMatcher;
     fn regex(&self) -> &str {
         &self.regex
     }
-    fn compile(self) -> Self::Compiled {
-        user_agent::Builder::new()
-            .push(self)
-            .and_then(|b| b.build().map_err(Into::into))
-            .expect("uap-core browser regexes compile")
+    fn compile(self) -> BrowserMatcher {
+        BrowserRule::matcher(self).expect("uap-core browser regexes compile")
     }
 }
 
-impl LazyParser for os::Parser<'static> {
-    type Compiled = os::Extractor<'static>;
+impl LazyParser for OsRule {
+    type Compiled = OsMatcher;
     fn regex(&self) -> &str {
         &self.regex
     }
-    fn compile(self) -> Self::Compiled {
-        os::Builder::new()
-            .push(self)
-            .expect("uap-core OS regexes parse")
-            .build()
-            .expect("uap-core OS regexes compile")
+    fn compile(self) -> OsMatcher {
+        OsRule::matcher(self).expect("uap-core OS regexes compile")
     }
 }
 
-impl LazyParser for device::Parser<'static> {
-    type Compiled = device::Extractor<'static>;
+impl LazyParser for DeviceRule {
+    type Compiled = DeviceMatcher;
     fn regex(&self) -> &str {
         &self.regex
     }
-    fn compile(self) -> Self::Compiled {
-        device::Builder::new()
-            .push(self)
-            .expect("uap-core device regexes parse")
-            .build()
-            .expect("uap-core device regexes compile")
+    fn compile(self) -> DeviceMatcher {
+        DeviceRule::matcher(self).expect("uap-core device regexes compile")
     }
 }
 
@@ -248,10 +231,10 @@ fn known(value: &str) -> Option<Arc<str>> {
 }
 
 /// `major.minor.patch`, as far as the parts go.
-fn version(parts: [Option<&str>; 3]) -> Option<Arc<str>> {
+fn version(parts: &[Option<Cow<'_, str>>; 3]) -> Option<Arc<str>> {
     let present: Vec<&str> = parts
-        .into_iter()
-        .map_while(|part| part.filter(|p| !p.is_empty()))
+        .iter()
+        .map_while(|part| part.as_deref().filter(|p| !p.is_empty()))
         .collect();
     (!present.is_empty()).then(|| Arc::from(present.join(".")))
 }
@@ -405,10 +388,14 @@ mod tests {
 
     #[test]
     fn versions_stop_at_the_first_missing_part() {
-        assert_eq!(version([Some("1"), None, Some("3")]).as_deref(), Some("1"));
-        assert_eq!(version([None, None, None]), None);
+        let parts = |parts: [Option<&'static str>; 3]| parts.map(|part| part.map(Cow::Borrowed));
         assert_eq!(
-            version([Some("17"), Some("5"), None]).as_deref(),
+            version(&parts([Some("1"), None, Some("3")])).as_deref(),
+            Some("1")
+        );
+        assert_eq!(version(&parts([None, None, None])), None);
+        assert_eq!(
+            version(&parts([Some("17"), Some("5"), None])).as_deref(),
             Some("17.5")
         );
     }
