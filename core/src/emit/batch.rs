@@ -150,8 +150,8 @@ pub enum RecordEncoding {
 /// the error prefix instead of failing the whole invocation. With the recommended buffer
 /// (1 MB) real traffic never gets near it.
 ///
-/// `workers` threads answer consecutive slices of the batch (a 2,000-record batch on two
-/// cores takes half the time); the answers are the same for any number of workers.
+/// `workers` threads answer consecutive slices of the batch (slices of at least
+/// [`MIN_RECORDS_PER_WORKER`]); the answers are the same for any number of workers.
 pub fn answer_batch(
     pipeline: &Pipeline,
     records: &[BatchRecord<'_>],
