@@ -202,7 +202,7 @@ impl RecordEncoding {
 
 /// Fewest records a worker of [`answer_batch`] gets: below it, starting a thread costs more
 /// than it saves.
-const MIN_RECORDS_PER_WORKER: usize = 200;
+pub const MIN_RECORDS_PER_WORKER: usize = 200;
 
 /// The answers of consecutive slices of `records`, one slice per worker; the first slice on
 /// the calling thread.

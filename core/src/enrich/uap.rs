@@ -3,9 +3,11 @@
 //!
 //! - A replacement without `$n` is the value as written.
 //! - A replacement with `$n` has each `$n` replaced by group `n` (missing groups are empty),
-//!   then is trimmed; a browser family replaces only `$1` and is not trimmed.
-//! - Without a replacement, the field's own group is the value (group 1 for families, 2–4
-//!   for versions); an empty or missing group means no value.
+//!   then is trimmed. A browser family replaces only `$1` and is not trimmed; browser
+//!   versions are always used as written.
+//! - Without a (non-blank) replacement, the field's own group is the value (group 1 for
+//!   families, 2–4 for versions); an empty or missing group means no value (an empty family).
+//!   A device brand has no group of its own.
 //!
 //! Each rule compiles on its own, with plain `regex`: `\d` and `\w` mean ASCII digits and
 //! word characters (uap-core's regexes are written for ASCII engines, and Unicode classes
