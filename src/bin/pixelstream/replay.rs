@@ -254,7 +254,6 @@ fn answer_for_tree(
     }
 }
 
-/// Replays one Firehose event: the response the Lambda would give, or its records as files.
 /// Reads the one Firehose transformation event of `sources`.
 fn read_event(sources: &[Source]) -> Result<FirehoseEvent, String> {
     let [source] = sources else {
@@ -270,7 +269,8 @@ fn read_event(sources: &[Source]) -> Result<FirehoseEvent, String> {
         .map_err(|e| format!("input is not a Firehose transformation event: {e}"))
 }
 
-/// Answers one Firehose event (see [`read_event`]).
+/// Replays one Firehose event (see [`read_event`]): the response the Lambda would give, or
+/// its records as files.
 fn replay_event(
     args: &ReplayArgs,
     sources: &[Source],
