@@ -100,11 +100,6 @@ impl UserAgentFacts {
 /// The uap-core parser: its parser lists are read when it is built (about 5 ms) and each
 /// regex is compiled only when a user agent may match it (see `lazy_regexes`).
 pub struct UserAgentParser {
-    parts: Parts,
-}
-
-/// The three parts' parsers.
-struct Parts {
     browser: LazyRegexes<BrowserRule>,
     os: LazyRegexes<OsRule>,
     device: LazyRegexes<DeviceRule>,
@@ -129,32 +124,28 @@ impl UserAgentParser {
         let literals: Literals = serde_json::from_str(PREFILTER_JSON)
             .expect("embedded prefilter literals are valid JSON");
         UserAgentParser {
-            parts: Parts {
-                browser: LazyRegexes::new(lists.user_agent_parsers, literals.user_agent_parsers),
-                os: LazyRegexes::new(lists.os_parsers, literals.os_parsers),
-                device: LazyRegexes::new(lists.device_parsers, literals.device_parsers),
-            },
+            browser: LazyRegexes::new(lists.user_agent_parsers, literals.user_agent_parsers),
+            os: LazyRegexes::new(lists.os_parsers, literals.os_parsers),
+            device: LazyRegexes::new(lists.device_parsers, literals.device_parsers),
         }
     }
 
     /// Compiles every regex of `part` now (steady-state benchmarks; a first batch needs only
     /// a few of them).
     pub fn warm_up(&self, part: Part) {
-        let parts = &self.parts;
         match part {
-            Part::Browser => parts.browser.compile_all(),
-            Part::Os => parts.os.compile_all(),
-            Part::Device => parts.device.compile_all(),
+            Part::Browser => self.browser.compile_all(),
+            Part::Os => self.os.compile_all(),
+            Part::Device => self.device.compile_all(),
         }
     }
 
     /// Parses a (decoded) user agent string, up to its first [`MAX_PARSED_UA_BYTES`].
     pub fn parse(&self, ua: &str) -> UserAgentFacts {
         let ua = &ua[..ua.floor_char_boundary(MAX_PARSED_UA_BYTES)];
-        let parts = &self.parts;
-        let browser = first_match(&parts.browser, ua, |e| e.extract(ua));
-        let os = first_match(&parts.os, ua, |e| e.extract(ua));
-        let device = first_match(&parts.device, ua, |e| e.extract(ua));
+        let browser = first_match(&self.browser, ua, |e| e.extract(ua));
+        let os = first_match(&self.os, ua, |e| e.extract(ua));
+        let device = first_match(&self.device, ua, |e| e.extract(ua));
         let browser_name = browser.as_ref().and_then(|b| known(&b.family));
         let os_name = os.as_ref().and_then(|o| known(&o.family));
         let device_family = device
