@@ -235,15 +235,19 @@ mod tests {
         Pipeline::new(Config::from_settings("ownstats", "*").unwrap())
     }
 
-    /// The response to `event`, read back through the serde types.
-    fn response(event: &FirehoseEvent) -> FirehoseResponse {
-        let (json, _) = transform(
+    /// The response text to `event` (one worker) and the batch's counts.
+    fn transformed(event: &FirehoseEvent) -> (String, BatchSummary) {
+        transform(
             &pipeline(),
             event,
             &Salts::derived_from(b"s"),
             NonZeroUsize::MIN,
-        );
-        serde_json::from_str(&json).unwrap()
+        )
+    }
+
+    /// The response to `event`, read back through the serde types.
+    fn response(event: &FirehoseEvent) -> FirehoseResponse {
+        serde_json::from_str(&transformed(event).0).unwrap()
     }
 
     #[test]
@@ -269,12 +273,7 @@ mod tests {
             records,
             ..FirehoseEvent::default()
         };
-        let (json, summary) = transform(
-            &pipeline(),
-            &event,
-            &Salts::derived_from(b"s"),
-            NonZeroUsize::MIN,
-        );
+        let (json, summary) = transformed(&event);
         assert!(summary.ok >= 30 && summary.failed_total() >= 2, "{summary}");
         let parsed: FirehoseResponse = serde_json::from_str(&json).unwrap();
         assert_eq!(parsed.records.len(), event.records.len());
@@ -329,12 +328,7 @@ mod tests {
             ],
             ..FirehoseEvent::default()
         };
-        let (json, summary) = transform(
-            &pipeline(),
-            &event,
-            &Salts::derived_from(b"s"),
-            NonZeroUsize::MIN,
-        );
+        let (json, summary) = transformed(&event);
         let response: FirehoseResponse = serde_json::from_str(&json).unwrap();
         let ids: Vec<&str> = response
             .records
