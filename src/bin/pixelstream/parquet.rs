@@ -21,13 +21,32 @@ use pixelstream_core::emit::record::{COLUMNS, Column, Record, Value};
 use pixelstream_core::outcome::Row;
 use pixelstream_core::time::Timestamp;
 
-/// Rows an object keeps in memory before it writes them as a row group: big enough for good
-/// compression, small enough that memory stays flat whatever the input size.
-const ROW_GROUP_BYTES: usize = 2 * 1024 * 1024;
+/// When objects write their rows and when they are finished: memory stays flat whatever the
+/// input size.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Rows (heap bytes) an object keeps before it writes them as a row group: big enough for
+    /// good compression, small enough for little memory.
+    pub row_group_bytes: usize,
+    /// Rows all open objects together keep: past it, the objects with the most pending rows
+    /// write them, so many partitions at once cannot add up to more, and a small partition is
+    /// not cut into tiny row groups by its big neighbours.
+    pub pending_bytes: usize,
+    /// Row groups per object. The writer keeps every row group's metadata (a few dozen KiB
+    /// for our columns) until it writes the footer, so a partition's rows go on in a new
+    /// object after this many (Firehose, too, starts a new object with every buffer it
+    /// flushes).
+    pub row_groups_per_object: usize,
+}
 
-/// Rows all open objects together keep in memory: past it, every object writes its pending
-/// rows, so many partitions at once cannot add up to more.
-pub const PENDING_BYTES_LIMIT: usize = 8 * 1024 * 1024;
+impl Limits {
+    /// The limits of `replay --out`.
+    pub const DEFAULT: Limits = Limits {
+        row_group_bytes: 2 * 1024 * 1024,
+        pending_bytes: 4 * 1024 * 1024,
+        row_groups_per_object: 16,
+    };
+}
 
 /// Julian day number of 1970-01-01 (INT96 timestamps count days from the Julian epoch).
 const JULIAN_DAY_OF_UNIX_EPOCH: i64 = 2_440_588;
@@ -93,6 +112,11 @@ impl Texts {
         self.bytes.append(&mut other.bytes);
         self.ends
             .extend(other.ends.into_iter().map(|end| end + offset));
+    }
+
+    /// Heap bytes held.
+    fn heap_bytes(&self) -> usize {
+        self.bytes.capacity() + self.ends.capacity() * 8
     }
 
     /// The strings, moved into one shared buffer.
@@ -237,17 +261,15 @@ impl ColumnValues {
         }
     }
 
-    /// Approximate heap bytes held.
+    /// Heap bytes held (capacity, not length: that is what the allocator gave).
     fn heap_bytes(&self) -> usize {
         match self {
-            ColumnValues::Int32(v, d) => v.len() * 4 + d.len() * 2,
-            ColumnValues::Int64(v, d) => v.len() * 8 + d.len() * 2,
-            ColumnValues::Double(v, d) => v.len() * 8 + d.len() * 2,
-            ColumnValues::Int96(v, d) => v.len() * 12 + d.len() * 2,
-            ColumnValues::Text(t, d) => t.bytes.len() + t.ends.len() * 8 + d.len() * 2,
-            ColumnValues::List(t, d, r) => {
-                t.bytes.len() + t.ends.len() * 8 + (d.len() + r.len()) * 2
-            }
+            ColumnValues::Int32(v, d) => v.capacity() * 4 + d.capacity() * 2,
+            ColumnValues::Int64(v, d) => v.capacity() * 8 + d.capacity() * 2,
+            ColumnValues::Double(v, d) => v.capacity() * 8 + d.capacity() * 2,
+            ColumnValues::Int96(v, d) => v.capacity() * 12 + d.capacity() * 2,
+            ColumnValues::Text(t, d) => t.heap_bytes() + d.capacity() * 2,
+            ColumnValues::List(t, d, r) => t.heap_bytes() + (d.capacity() + r.capacity()) * 2,
         }
     }
 
@@ -316,7 +338,7 @@ impl RowChunk {
         self.rows += other.rows;
     }
 
-    /// Approximate heap bytes held.
+    /// Heap bytes held.
     fn heap_bytes(&self) -> usize {
         self.columns.iter().map(ColumnValues::heap_bytes).sum()
     }
@@ -362,12 +384,14 @@ const UNIQUE_PER_ROW: &[&str] = &[
 /// An open Parquet object: rows are kept until a row group's worth, then written.
 pub struct ParquetObject {
     writer: SerializedFileWriter<BufWriter<File>>,
+    limits: Limits,
     pending: Option<RowChunk>,
+    row_groups: usize,
 }
 
 impl ParquetObject {
-    /// A new object writing into `file`.
-    pub fn create(file: File) -> Result<ParquetObject, String> {
+    /// A new object writing into `file` within `limits`.
+    pub fn create(file: File, limits: Limits) -> Result<ParquetObject, String> {
         let mut properties = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
             .set_writer_version(WriterVersion::PARQUET_1_0)
@@ -377,14 +401,16 @@ impl ParquetObject {
         }
         let properties = properties.build();
         let writer = SerializedFileWriter::new(
-            BufWriter::with_capacity(256 * 1024, file),
+            BufWriter::with_capacity(64 * 1024, file),
             schema()?,
             Arc::new(properties),
         )
         .map_err(|e| e.to_string())?;
         Ok(ParquetObject {
             writer,
+            limits,
             pending: None,
+            row_groups: 0,
         })
     }
 
@@ -397,16 +423,21 @@ impl ParquetObject {
         if self
             .pending
             .as_ref()
-            .is_some_and(|pending| pending.heap_bytes() >= ROW_GROUP_BYTES)
+            .is_some_and(|pending| pending.heap_bytes() >= self.limits.row_group_bytes)
         {
             self.write_row_group()?;
         }
         Ok(())
     }
 
-    /// Approximate heap bytes of the rows not yet written.
+    /// Heap bytes of the rows not yet written.
     pub fn pending_bytes(&self) -> usize {
         self.pending.as_ref().map_or(0, RowChunk::heap_bytes)
+    }
+
+    /// Whether the object holds its [`Limits::row_groups_per_object`] and should be finished.
+    pub fn is_full(&self) -> bool {
+        self.row_groups >= self.limits.row_groups_per_object
     }
 
     /// Writes the pending rows as one row group.
@@ -423,6 +454,7 @@ impl ParquetObject {
             column.close().map_err(|e| e.to_string())?;
         }
         group.close().map_err(|e| e.to_string())?;
+        self.row_groups += 1;
         Ok(())
     }
 

@@ -20,7 +20,7 @@ use pixelstream_core::{
 use pixelstream_edge::salts;
 
 use crate::input::{self, Framing, LineBatch, Source};
-use crate::parquet::PartitionChunks;
+use crate::parquet::{Limits, PartitionChunks};
 use crate::progress::Progress;
 use crate::tree::Tree;
 use crate::{InputFormat, OutFormat, ReplayArgs};
@@ -118,8 +118,8 @@ fn replay_lines(
     let workers = thread::available_parallelism().map_or(1, usize::from);
     let mut summary = BatchSummary::default();
     thread::scope(|scope| -> Result<(), String> {
-        let (job_tx, job_rx) = sync_channel::<Job>(workers * 2);
-        let (done_tx, done_rx) = sync_channel::<Done>(workers * 2);
+        let (job_tx, job_rx) = sync_channel::<Job>(1);
+        let (done_tx, done_rx) = sync_channel::<Done>(1);
         let reader = scope.spawn({
             let consumed = Arc::clone(&consumed);
             move || read_batches(sources, framing, &job_tx, &consumed)
@@ -310,7 +310,7 @@ enum Sink {
 impl Sink {
     fn new(args: &ReplayArgs, sources: &[Source]) -> Result<Sink, String> {
         Ok(match &args.options.out {
-            Some(dir) => Sink::Directory(Tree::create(dir, sources)?),
+            Some(dir) => Sink::Directory(Tree::create(dir, sources, Limits::DEFAULT)?),
             None => Sink::Stdout(BufWriter::with_capacity(1 << 20, io::stdout())),
         })
     }

@@ -1,9 +1,10 @@
 //! A Firehose-like output tree: `domain_name=…/event_type=…/event_date=…/<object>` for `Ok`
 //! answers (Snappy Parquet, as Firehose's record format conversion writes it, or NDJSON),
 //! `errors/processing-failed/<object>` (NDJSON) for failures; dropped records are only
-//! counted, as Firehose does. Like Firehose, each input gets its own object per partition
-//! (`part-<input name>.parquet`), so replays of different files add up and a replay of the
-//! same file replaces its earlier output.
+//! counted, as Firehose does. Like Firehose, each input gets its own objects per partition
+//! (`part-<input name>.parquet`, then `part-<input name>.2.parquet`, … once a partition's
+//! object holds [`Limits::row_groups_per_object`] row groups), so replays of different files
+//! add up and a replay of the same file replaces its earlier output.
 
 use std::collections::BTreeMap;
 use std::fs::{self, File};
@@ -15,7 +16,7 @@ use pixelstream_core::emit::batch::AnswerKind;
 use pixelstream_core::emit::partition::PartitionKeys;
 
 use crate::input::Source;
-use crate::parquet::{PENDING_BYTES_LIMIT, ParquetObject, PartitionChunks};
+use crate::parquet::{Limits, ParquetObject, PartitionChunks};
 
 /// Where failed records go, as Firehose's error prefix spells it.
 const FAILED_DIR: &str = "errors/processing-failed";
@@ -41,6 +42,7 @@ impl Partition {
 /// The output tree of one replay.
 pub struct Tree {
     root: PathBuf,
+    limits: Limits,
     /// The object name stem of each input (`part-<name>`), unique within the run.
     object_stems: Vec<String>,
     /// The input whose objects are open.
@@ -49,20 +51,24 @@ pub struct Tree {
     ndjson: BTreeMap<Partition, BufWriter<File>>,
     /// Open Parquet objects of the current input.
     parquet: BTreeMap<PartitionKeys<'static>, ParquetObject>,
+    /// Parquet objects started per partition for the current input (the open one included).
+    parquet_started: BTreeMap<PartitionKeys<'static>, usize>,
     /// Records written per folder over the whole run.
     counts: BTreeMap<Partition, usize>,
 }
 
 impl Tree {
-    /// A tree under `root` for answers of `sources`.
-    pub fn create(root: &Path, sources: &[Source]) -> Result<Tree, String> {
+    /// A tree under `root` for answers of `sources`, Parquet objects within `limits`.
+    pub fn create(root: &Path, sources: &[Source], limits: Limits) -> Result<Tree, String> {
         fs::create_dir_all(root).map_err(|e| format!("cannot create {}: {e}", root.display()))?;
         Ok(Tree {
             root: root.to_owned(),
+            limits,
             object_stems: object_stems(sources),
             current: None,
             ndjson: BTreeMap::new(),
             parquet: BTreeMap::new(),
+            parquet_started: BTreeMap::new(),
             counts: BTreeMap::new(),
         })
     }
@@ -99,39 +105,70 @@ impl Tree {
             }
         }
         for (keys, chunk) in chunks.into_iter().flat_map(PartitionChunks::into_chunks) {
-            self.parquet_object(source, keys)?.add(chunk)?;
+            self.parquet_object(source, keys.clone())?.add(chunk)?;
+            self.finish_if_full(&keys)?;
         }
         self.bound_pending_rows()
     }
 
-    /// Writes every object's pending rows once they add up to [`PENDING_BYTES_LIMIT`].
+    /// While the open objects' pending rows add up to [`Limits::pending_bytes`] or more, the
+    /// object with the most writes them as a row group.
     fn bound_pending_rows(&mut self) -> Result<(), String> {
-        let pending: usize = self
-            .parquet
-            .values()
-            .map(ParquetObject::pending_bytes)
-            .sum();
-        if pending < PENDING_BYTES_LIMIT {
-            return Ok(());
-        }
-        for (keys, object) in &mut self.parquet {
+        loop {
+            let pending: usize = self
+                .parquet
+                .values()
+                .map(ParquetObject::pending_bytes)
+                .sum();
+            if pending < self.limits.pending_bytes {
+                return Ok(());
+            }
+            let Some((keys, object)) = self
+                .parquet
+                .iter_mut()
+                .max_by_key(|(_, object)| object.pending_bytes())
+            else {
+                return Ok(());
+            };
             object
                 .write_row_group()
                 .map_err(|e| format!("cannot write {}: {e}", keys.path().display()))?;
+            let keys = keys.clone();
+            self.finish_if_full(&keys)?;
         }
-        Ok(())
     }
 
-    /// The file for a new object of `partition` for input `source`, with `extension`.
+    /// Finishes the object of `keys` once it holds [`Limits::row_groups_per_object`] row
+    /// groups; the partition's next rows start a new object.
+    fn finish_if_full(&mut self, keys: &PartitionKeys<'static>) -> Result<(), String> {
+        if !self.parquet.get(keys).is_some_and(ParquetObject::is_full) {
+            return Ok(());
+        }
+        match self.parquet.remove(keys) {
+            Some(object) => object
+                .finish()
+                .map_err(|e| format!("cannot write {}: {e}", keys.path().display())),
+            None => Ok(()),
+        }
+    }
+
+    /// The file for object `number` (from 1) of `partition` for input `source`, with
+    /// `extension`. The first object of a partition also removes the later objects an earlier
+    /// replay of the same input left there.
     fn create_object(
         &self,
         source: usize,
         partition: &Partition,
+        number: usize,
         extension: &str,
     ) -> Result<File, String> {
         let dir = self.root.join(partition.path());
         fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        let path = dir.join(format!("{}.{extension}", self.object_stems[source]));
+        let stem = &self.object_stems[source];
+        if number == 1 {
+            remove_later_objects(&dir, stem, extension)?;
+        }
+        let path = dir.join(object_name(stem, number, extension));
         File::create(&path).map_err(|e| format!("cannot create {}: {e}", path.display()))
     }
 
@@ -142,7 +179,7 @@ impl Tree {
         partition: &Partition,
     ) -> Result<&mut BufWriter<File>, String> {
         if !self.ndjson.contains_key(partition) {
-            let file = self.create_object(source, partition, "ndjson")?;
+            let file = self.create_object(source, partition, 1, "ndjson")?;
             self.ndjson
                 .insert(partition.clone(), BufWriter::with_capacity(64 * 1024, file));
         }
@@ -158,9 +195,12 @@ impl Tree {
         keys: PartitionKeys<'static>,
     ) -> Result<&mut ParquetObject, String> {
         if !self.parquet.contains_key(&keys) {
+            let number = self.parquet_started.entry(keys.clone()).or_default();
+            *number += 1;
+            let number = *number;
             let partition = Partition::Keys(keys.clone());
-            let file = self.create_object(source, &partition, "parquet")?;
-            let object = ParquetObject::create(file)
+            let file = self.create_object(source, &partition, number, "parquet")?;
+            let object = ParquetObject::create(file, self.limits)
                 .map_err(|e| format!("cannot write under {}: {e}", partition.path().display()))?;
             self.parquet.insert(keys.clone(), object);
         }
@@ -179,6 +219,7 @@ impl Tree {
                 .finish()
                 .map_err(|e| format!("cannot write {}: {e}", keys.path().display()))?;
         }
+        self.parquet_started.clear();
         Ok(())
     }
 
@@ -198,14 +239,44 @@ impl Tree {
     }
 }
 
-/// `part-<name>` per input; a name seen before in the run gets `-2`, `-3`, … so no input
-/// overwrites another's objects.
+/// The name of object `number` (from 1) of a partition: `<stem>.<extension>`, then
+/// `<stem>.<number>.<extension>`.
+fn object_name(stem: &str, number: usize, extension: &str) -> String {
+    match number {
+        1 => format!("{stem}.{extension}"),
+        n => format!("{stem}.{n}.{extension}"),
+    }
+}
+
+/// Removes `<stem>.<number>.<extension>` objects from `dir`: what an earlier replay of the
+/// same input wrote past its first object.
+fn remove_later_objects(dir: &Path, stem: &str, extension: &str) -> Result<(), String> {
+    let entries = fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+        let name = entry.file_name();
+        let is_later_object = name
+            .to_str()
+            .and_then(|name| name.strip_prefix(stem)?.strip_prefix('.'))
+            .and_then(|rest| rest.strip_suffix(extension)?.strip_suffix('.'))
+            .is_some_and(|number| !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()));
+        if is_later_object {
+            let path = entry.path();
+            fs::remove_file(&path).map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// `part-<name>` per input, dots of the name as `_` (a dot in an object name only ever
+/// precedes an object number or the extension); a name seen before in the run gets `-2`,
+/// `-3`, … so no input overwrites another's objects.
 fn object_stems(sources: &[Source]) -> Vec<String> {
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     sources
         .iter()
         .map(|source| {
-            let name = source.name();
+            let name = source.name().replace('.', "_");
             let count = seen.entry(name.clone()).or_default();
             *count += 1;
             match *count {
@@ -219,6 +290,9 @@ fn object_stems(sources: &[Source]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    use pixelstream_core::enrich::ids::Salts;
+    use pixelstream_core::{BatchRecord, Config, Pipeline, answer_lines_with};
 
     #[test]
     fn inputs_with_the_same_name_get_distinct_objects() {
@@ -226,10 +300,118 @@ mod tests {
             Source::File("a/day.tsv".into()),
             Source::File("b/day.tsv.gz".into()),
             Source::Stdin,
+            Source::File("c/day.2.tsv".into()),
         ];
         assert_eq!(
             object_stems(&sources),
-            ["part-day", "part-day-2", "part-stdin"]
+            ["part-day", "part-day-2", "part-stdin", "part-day_2"]
         );
+    }
+
+    /// The fixture lines' answers and Parquet rows, as a replay batch has them.
+    fn fixture_batch(pipeline: &Pipeline) -> (BatchAnswers, PartitionChunks) {
+        let text = std::fs::read_to_string("fixtures/lines/ownstats.tsv").unwrap();
+        let ids: Vec<String> = (1..=text.lines().count()).map(|n| n.to_string()).collect();
+        let records: Vec<BatchRecord<'_>> = ids
+            .iter()
+            .zip(text.lines())
+            .map(|(id, line)| BatchRecord {
+                record_id: id,
+                line: Some(line.as_bytes()),
+            })
+            .collect();
+        let mut chunks = PartitionChunks::default();
+        let salts = Salts::derived_from(b"tree test");
+        let answers = answer_lines_with(pipeline, &records, &salts, |row, _| chunks.push(row));
+        (answers, chunks)
+    }
+
+    /// Replays the fixture batch `batches` times as input `name` into `root`, each batch its
+    /// own row group, two row groups per object.
+    fn replay_fixture(pipeline: &Pipeline, root: &Path, batches: usize) {
+        let limits = Limits {
+            row_group_bytes: 1,
+            pending_bytes: usize::MAX,
+            row_groups_per_object: 2,
+        };
+        let mut tree = Tree::create(root, &[Source::File("day.tsv".into())], limits).unwrap();
+        for _ in 0..batches {
+            let (answers, chunks) = fixture_batch(pipeline);
+            tree.add(0, &answers, Some(chunks)).unwrap();
+        }
+        tree.finish().unwrap();
+    }
+
+    /// The objects of the fixture's event partition and their row counts, by name.
+    fn event_objects(root: &Path) -> BTreeMap<String, i64> {
+        let dir = root.join("domain_name=shop.example.com/event_type=event/event_date=2025-06-14");
+        fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| {
+                let path = entry.unwrap().path();
+                let reader = SerializedFileReader::new(File::open(&path).unwrap()).unwrap();
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                (name, reader.metadata().file_metadata().num_rows())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_full_object_goes_on_in_the_next_and_a_shorter_replay_removes_the_rest() {
+        let config = Config::from_settings("ownstats", "shop.example.com").unwrap();
+        let pipeline = Pipeline::new(config);
+        let root = std::env::temp_dir().join(format!("pixelstream-tree-{}", std::process::id()));
+        // The fixture has two events of shop.example.com on 2025-06-14 (see CASES.md).
+        replay_fixture(&pipeline, &root, 5);
+        let expected: BTreeMap<String, i64> = [
+            ("part-day.parquet".to_owned(), 4),
+            ("part-day.2.parquet".to_owned(), 4),
+            ("part-day.3.parquet".to_owned(), 2),
+        ]
+        .into();
+        assert_eq!(event_objects(&root), expected);
+        replay_fixture(&pipeline, &root, 1);
+        assert_eq!(
+            event_objects(&root),
+            [("part-day.parquet".to_owned(), 2)].into()
+        );
+        fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn later_objects_are_only_numbered_siblings_of_the_stem() {
+        let dir = std::env::temp_dir().join(format!("pixelstream-later-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let names = [
+            "part-day.parquet",
+            "part-day.2.parquet",
+            "part-day.10.parquet",
+            "part-day.2.ndjson",
+            "part-day-2.parquet",
+            "part-day.x.parquet",
+            "part-day_2.parquet",
+        ];
+        for name in names {
+            File::create(dir.join(name)).unwrap();
+        }
+        remove_later_objects(&dir, "part-day", "parquet").unwrap();
+        let mut left: Vec<String> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [
+                "part-day-2.parquet",
+                "part-day.2.ndjson",
+                "part-day.parquet",
+                "part-day.x.parquet",
+                "part-day_2.parquet"
+            ]
+        );
+        assert_eq!(object_name("part-day", 1, "parquet"), "part-day.parquet");
+        assert_eq!(object_name("part-day", 3, "parquet"), "part-day.3.parquet");
+        fs::remove_dir_all(&dir).unwrap();
     }
 }
