@@ -4,30 +4,44 @@
 use std::borrow::Cow;
 
 /// Decodes `%XX` escapes; with `plus_as_space`, `+` becomes a space (form encoding).
-/// Borrows when there is nothing to decode; past the first escape, a plain byte loop (the
-/// escapes of encoded URLs are too dense for a search per escape to pay).
+/// Borrows when there is nothing to decode; otherwise one copy, decoded in place.
 pub fn percent_decode(input: &[u8], plus_as_space: bool) -> Cow<'_, [u8]> {
-    let first = if plus_as_space {
+    match first_special(input, plus_as_space) {
+        None => Cow::Borrowed(input),
+        Some(first) => {
+            let mut out = input.to_vec();
+            decode_in_place(&mut out, first, plus_as_space);
+            Cow::Owned(out)
+        }
+    }
+}
+
+/// Where the first `%` (and with `plus_as_space`, `+`) of `input` is.
+fn first_special(input: &[u8], plus_as_space: bool) -> Option<usize> {
+    if plus_as_space {
         memchr::memchr2(b'%', b'+', input)
     } else {
         memchr::memchr(b'%', input)
-    };
-    let Some(first) = first else {
-        return Cow::Borrowed(input);
-    };
-    let mut out = Vec::with_capacity(input.len());
-    out.extend_from_slice(&input[..first]);
-    let mut at = first;
-    while let Some(&byte) = input.get(at) {
+    }
+}
+
+/// Decodes `bytes` from `from` (the first `%` or `+`) in place: the decoded text is never
+/// longer than the encoded one, so it is written behind the reading position, then the
+/// vector is cut to it. A plain byte loop: the escapes of encoded URLs are too dense for a
+/// search per escape to pay.
+fn decode_in_place(bytes: &mut Vec<u8>, from: usize, plus_as_space: bool) {
+    let (mut read, mut write) = (from, from);
+    while let Some(&byte) = bytes.get(read) {
         let (decoded, width) = match byte {
-            b'%' => escaped_byte(&input[at + 1..]).map_or((b'%', 1), |byte| (byte, 3)),
+            b'%' => escaped_byte(&bytes[read + 1..]).map_or((b'%', 1), |byte| (byte, 3)),
             b'+' if plus_as_space => (b' ', 1),
             _ => (byte, 1),
         };
-        out.push(decoded);
-        at += width;
+        bytes[write] = decoded;
+        write += 1;
+        read += width;
     }
-    Cow::Owned(out)
+    bytes.truncate(write);
 }
 
 /// The byte of a `%XX` escape whose two hex digits start `rest`.
@@ -71,10 +85,14 @@ pub fn header_value(raw: &[u8]) -> Cow<'_, str> {
 /// Decodes a tracker query value: CloudFront re-encoded the browser's `%` as `%25`, so the
 /// value is decoded twice, the second time with form semantics (`+` is a space).
 pub fn tracker_value(raw: &[u8]) -> Cow<'_, str> {
-    let once = percent_decode(raw, false);
-    let twice = match once {
+    let twice = match percent_decode(raw, false) {
         Cow::Borrowed(raw) => percent_decode(raw, true),
-        Cow::Owned(bytes) => Cow::Owned(percent_decode(&bytes, true).into_owned()),
+        Cow::Owned(mut bytes) => {
+            if let Some(first) = first_special(&bytes, true) {
+                decode_in_place(&mut bytes, first, true);
+            }
+            Cow::Owned(bytes)
+        }
     };
     to_text(twice)
 }
