@@ -2,7 +2,7 @@
 //! UA-only bot signals, computed once per distinct user agent and cached.
 
 use std::borrow::Cow;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use super::bot::HitEvidence;
 use super::device::DeviceColumns;
@@ -29,6 +29,9 @@ pub struct ClientFacts {
     pub decoded: Box<str>,
     /// Bot reasons that follow from the UA string alone.
     pub reasons: BotReasons,
+    /// A raw tracker `ua` value seen to decode to exactly `decoded`: the tracker's copy of
+    /// this user agent, which the same raw value again need not be decoded to compare.
+    tracker_copy: OnceLock<Box<[u8]>>,
 }
 
 /// User-agent parsing and bot lists, built once; results cached per user agent.
@@ -98,6 +101,7 @@ impl Clients {
             user_agent,
             decoded: ua.into_boxed_str(),
             reasons,
+            tracker_copy: OnceLock::new(),
         }
     }
 }
@@ -134,22 +138,25 @@ pub struct ClientColumns {
 /// bot verdict: the UA's own reasons plus the hit's (network, the tracker's browser signals
 /// in `device`, a UA mismatch).
 pub fn columns(hit: &Hit<'_>, clients: &Clients, device: &DeviceColumns<'_>) -> ClientColumns {
-    let tracker_ua = hit.tracker.ua.map(tracker_value);
     let header = hit.field(Field::UserAgent);
-    let client = match header {
-        Some(raw) => Some(clients.from_header(raw)),
+    let header_client = header.map(|raw| clients.from_header(raw));
+    let tracker_ua = hit
+        .tracker
+        .ua
+        .map(|raw| tracker_user_agent(raw, header_client.as_deref()));
+    let tracker_client = match header_client {
+        Some(_) => None,
         None => tracker_ua.as_deref().map(|ua| clients.from_decoded(ua)),
     };
+    let client = header_client.as_ref().or(tracker_client.as_ref());
     let evidence = HitEvidence {
-        user_agent: header.and(client.as_ref()).map(|c| &*c.decoded),
+        user_agent: header.and(client).map(|c| &*c.decoded),
         tracker_user_agent: tracker_ua.as_deref(),
         asn: viewer_asn(hit),
         // Only the tracker's page views carry screen, language and time zone; its events
         // and the noscript pixel never do, so only page views can lack them suspiciously.
         script_pixel: hit.pixel == Pixel::Script && hit.event_type == EventType::Pageview,
-        claims_browser: client
-            .as_ref()
-            .is_some_and(|c| c.user_agent.claims_browser()),
+        claims_browser: client.is_some_and(|c| c.user_agent.claims_browser()),
         has_screen: device.device_outer_resolution.is_some(),
         has_language: device.browser_language.is_some(),
         has_timezone: device.browser_timezone.is_some(),
@@ -176,9 +183,52 @@ pub fn columns(hit: &Hit<'_>, clients: &Clients, device: &DeviceColumns<'_>) -> 
     }
 }
 
+/// The tracker's `ua` decoded: borrowed from the header's facts when this raw value was seen
+/// to decode to the header's user agent before (the usual case: one browser, both copies).
+fn tracker_user_agent<'a>(raw: &'a [u8], header: Option<&'a ClientFacts>) -> Cow<'a, str> {
+    let Some(facts) = header else {
+        return tracker_value(raw);
+    };
+    if facts.tracker_copy.get().is_some_and(|copy| **copy == *raw) {
+        return Cow::Borrowed(&facts.decoded);
+    }
+    let decoded = tracker_value(raw);
+    if *decoded == *facts.decoded {
+        // Another worker may have set it first; any copy that decodes to it will do.
+        let _ = facts.tracker_copy.set(raw.into());
+    }
+    decoded
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tracker_copy_seen_to_match_is_not_decoded_again_and_others_still_are() {
+        let clients = Clients::new();
+        let header = clients.from_header(b"Mozilla/5.0%20(X11;%20Linux%20x86_64)");
+        // CloudFront re-encodes the tracker's `%` as `%25`.
+        let same = b"Mozilla%252F5.0%2520(X11%253B%2520Linux%2520x86_64)";
+        let first = tracker_user_agent(same, Some(&header));
+        assert!(matches!(first, Cow::Owned(_)), "first sight decodes");
+        assert_eq!(first, "Mozilla/5.0 (X11; Linux x86_64)");
+        let again = tracker_user_agent(same, Some(&header));
+        assert!(
+            matches!(again, Cow::Borrowed(_)),
+            "a known copy is borrowed"
+        );
+        assert_eq!(again, "Mozilla/5.0 (X11; Linux x86_64)");
+        let other = b"Mozilla%252F5.0%2520(Windows)";
+        assert_eq!(
+            tracker_user_agent(other, Some(&header)),
+            "Mozilla/5.0 (Windows)"
+        );
+        assert_eq!(
+            tracker_user_agent(same, None),
+            "Mozilla/5.0 (X11; Linux x86_64)"
+        );
+    }
 
     #[test]
     fn header_values_are_decoded_once_and_cached() {
