@@ -120,7 +120,7 @@ impl Tree {
                 .values()
                 .map(ParquetObject::pending_bytes)
                 .sum();
-            if pending < self.limits.pending_bytes {
+            if pending == 0 || pending < self.limits.pending_bytes {
                 return Ok(());
             }
             let Some((keys, object)) = self
@@ -308,6 +308,19 @@ mod tests {
         );
     }
 
+    /// The pipeline of the fixture lines, with the fixtures' domains.
+    fn fixture_pipeline() -> Pipeline {
+        let domains = "mydomain.tld,shop.example.com,blog.example.org";
+        Pipeline::new(Config::from_settings("ownstats", domains).unwrap())
+    }
+
+    /// A fresh directory for one test.
+    fn test_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("pixelstream-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        dir
+    }
+
     /// The fixture lines' answers and Parquet rows, as a replay batch has them.
     fn fixture_batch(pipeline: &Pipeline) -> (BatchAnswers, PartitionChunks) {
         let text = std::fs::read_to_string("fixtures/lines/ownstats.tsv").unwrap();
@@ -326,8 +339,8 @@ mod tests {
         (answers, chunks)
     }
 
-    /// Replays the fixture batch `batches` times as input `name` into `root`, each batch its
-    /// own row group, two row groups per object.
+    /// Replays the fixture batch `batches` times as input `day.tsv` into `root`, each batch
+    /// its own row group, two row groups per object.
     fn replay_fixture(pipeline: &Pipeline, root: &Path, batches: usize) {
         let limits = Limits {
             row_group_bytes: 1,
@@ -358,9 +371,8 @@ mod tests {
 
     #[test]
     fn a_full_object_goes_on_in_the_next_and_a_shorter_replay_removes_the_rest() {
-        let config = Config::from_settings("ownstats", "shop.example.com").unwrap();
-        let pipeline = Pipeline::new(config);
-        let root = std::env::temp_dir().join(format!("pixelstream-tree-{}", std::process::id()));
+        let pipeline = fixture_pipeline();
+        let root = test_dir("tree");
         // The fixture has two events of shop.example.com on 2025-06-14 (see CASES.md).
         replay_fixture(&pipeline, &root, 5);
         let expected: BTreeMap<String, i64> = [
@@ -379,8 +391,51 @@ mod tests {
     }
 
     #[test]
+    fn past_the_pending_limit_only_the_fullest_object_writes() {
+        let pipeline = fixture_pipeline();
+        let sources = [Source::File("day.tsv".into())];
+        let unbounded = Limits {
+            row_group_bytes: usize::MAX,
+            pending_bytes: usize::MAX,
+            row_groups_per_object: usize::MAX,
+        };
+        let probe_dir = test_dir("probe");
+        let mut probe = Tree::create(&probe_dir, &sources, unbounded).unwrap();
+        let (answers, chunks) = fixture_batch(&pipeline);
+        probe.add(0, &answers, Some(chunks)).unwrap();
+        let pending: BTreeMap<PartitionKeys<'static>, usize> = probe
+            .parquet
+            .iter()
+            .map(|(keys, object)| (keys.clone(), object.pending_bytes()))
+            .collect();
+        assert!(pending.len() >= 3, "{pending:?}");
+        let total: usize = pending.values().sum();
+        let fullest = pending.iter().max_by_key(|(_, bytes)| **bytes).unwrap().0;
+
+        // A limit of exactly what one batch leaves pending: the fullest object writes, which
+        // brings the rest under the limit, so the small partitions keep their rows.
+        let dir = test_dir("fullest");
+        let limits = Limits {
+            pending_bytes: total,
+            ..unbounded
+        };
+        let mut tree = Tree::create(&dir, &sources, limits).unwrap();
+        let (answers, chunks) = fixture_batch(&pipeline);
+        tree.add(0, &answers, Some(chunks)).unwrap();
+        for (keys, object) in &tree.parquet {
+            let expected = if keys == fullest { 0 } else { pending[keys] };
+            assert_eq!(object.pending_bytes(), expected, "{keys:?}");
+        }
+        for tree in [probe, tree] {
+            tree.finish().unwrap();
+        }
+        fs::remove_dir_all(&probe_dir).unwrap();
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn later_objects_are_only_numbered_siblings_of_the_stem() {
-        let dir = std::env::temp_dir().join(format!("pixelstream-later-{}", std::process::id()));
+        let dir = test_dir("later");
         fs::create_dir_all(&dir).unwrap();
         let names = [
             "part-day.parquet",
