@@ -6,7 +6,7 @@
 //! object holds [`Limits::row_groups_per_object`] row groups), so replays of different files
 //! add up and a replay of the same file replaces its earlier output.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -269,20 +269,23 @@ fn remove_later_objects(dir: &Path, stem: &str, extension: &str) -> Result<(), S
 }
 
 /// `part-<name>` per input, dots of the name as `_` (a dot in an object name only ever
-/// precedes an object number or the extension); a name seen before in the run gets `-2`,
-/// `-3`, … so no input overwrites another's objects.
+/// precedes an object number or the extension); a stem taken before in the run gets `-2`,
+/// `-3`, … (the first of them still free), so no input overwrites another's objects.
 fn object_stems(sources: &[Source]) -> Vec<String> {
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut taken = BTreeSet::new();
     sources
         .iter()
         .map(|source| {
-            let name = source.name().replace('.', "_");
-            let count = seen.entry(name.clone()).or_default();
-            *count += 1;
-            match *count {
-                1 => format!("part-{name}"),
-                n => format!("part-{name}-{n}"),
-            }
+            let base = format!("part-{}", source.name().replace('.', "_"));
+            let stem = (1..)
+                .map(|n| match n {
+                    1 => base.clone(),
+                    n => format!("{base}-{n}"),
+                })
+                .find(|stem| !taken.contains(stem))
+                .unwrap_or(base);
+            taken.insert(stem.clone());
+            stem
         })
         .collect()
 }
@@ -301,10 +304,19 @@ mod tests {
             Source::File("b/day.tsv.gz".into()),
             Source::Stdin,
             Source::File("c/day.2.tsv".into()),
+            Source::File("d/day-2.tsv".into()),
+            Source::File("e/day.tsv".into()),
         ];
         assert_eq!(
             object_stems(&sources),
-            ["part-day", "part-day-2", "part-stdin", "part-day_2"]
+            [
+                "part-day",
+                "part-day-2",
+                "part-stdin",
+                "part-day_2",
+                "part-day-2-2",
+                "part-day-3"
+            ]
         );
     }
 
