@@ -76,7 +76,7 @@ pub fn run(args: &ReplayArgs) -> Result<(), String> {
 
 /// What the answers of a line replay become.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Output {
+pub(crate) enum Output {
     /// One JSON line per input line on standard output.
     Listing,
     /// Files under `--out`, as Firehose would write them, data objects in this format.
@@ -207,7 +207,7 @@ fn answer_jobs(
 /// The Lambda's batch function for a tree (Firehose's bytes, or the same rows for Parquet),
 /// or the same per-record code with every column listed for standard output. Record ids are
 /// line numbers.
-fn answer_job(
+pub(crate) fn answer_job(
     pipeline: &Pipeline,
     salts: &Salts,
     output: Output,

@@ -293,9 +293,12 @@ fn object_stems(sources: &[Source]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::OutFormat;
+    use crate::input;
+    use crate::replay::{BATCH_BUFFER_BYTES, Output, answer_job};
     use parquet::file::reader::{FileReader, SerializedFileReader};
     use pixelstream_core::enrich::ids::Salts;
-    use pixelstream_core::{BatchRecord, Config, Pipeline, answer_lines_with};
+    use pixelstream_core::{Config, Pipeline};
 
     #[test]
     fn inputs_with_the_same_name_get_distinct_objects() {
@@ -335,20 +338,14 @@ mod tests {
 
     /// The fixture lines' answers and Parquet rows, as a replay batch has them.
     fn fixture_batch(pipeline: &Pipeline) -> (BatchAnswers, PartitionChunks) {
-        let text = std::fs::read_to_string("fixtures/lines/ownstats.tsv").unwrap();
-        let ids: Vec<String> = (1..=text.lines().count()).map(|n| n.to_string()).collect();
-        let records: Vec<BatchRecord<'_>> = ids
-            .iter()
-            .zip(text.lines())
-            .map(|(id, line)| BatchRecord {
-                record_id: id,
-                line: Some(line.as_bytes()),
-            })
-            .collect();
-        let mut chunks = PartitionChunks::default();
+        let mut text: &[u8] = &std::fs::read("fixtures/lines/ownstats.tsv").unwrap();
+        let lines = input::next_batch(&mut text, 1, BATCH_BUFFER_BYTES)
+            .unwrap()
+            .unwrap();
         let salts = Salts::derived_from(b"tree test");
-        let answers = answer_lines_with(pipeline, &records, &salts, |row, _| chunks.push(row));
-        (answers, chunks)
+        let output = Output::Tree(OutFormat::Parquet);
+        let (answers, chunks) = answer_job(pipeline, &salts, output, &lines);
+        (answers, chunks.unwrap())
     }
 
     /// Replays the fixture batch `batches` times as input `day.tsv` into `root`, each batch
