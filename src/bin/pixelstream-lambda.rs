@@ -45,7 +45,7 @@ async fn transformation(ssm: Ssm, settings: LambdaSettings) -> Result<(), Error>
     let pipeline = &Pipeline::new(config);
     let salts = &SaltCache::new(ssm, settings.salt_prefix);
     let metrics = &settings.metrics;
-    // Lambda gives a function more than one vCPU from 1,769 MB of memory on.
+    // 1,769 MB of memory is one full vCPU; above it Lambda gives a function more.
     let workers = thread::available_parallelism().unwrap_or(NonZeroUsize::MIN);
     run(service_fn(
         move |event: LambdaEvent<FirehoseEvent>| async move {

@@ -118,6 +118,8 @@ fn replay_lines(
     let workers = thread::available_parallelism().map_or(1, usize::from);
     let mut summary = BatchSummary::default();
     thread::scope(|scope| -> Result<(), String> {
+        // One queued batch per channel keeps every worker busy; more in flight only holds
+        // memory (about 1 MiB of lines and its answers each).
         let (job_tx, job_rx) = sync_channel::<Job>(1);
         let (done_tx, done_rx) = sync_channel::<Done>(1);
         let reader = scope.spawn({
