@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
-use super::lazy_regexes::{LazyParser, LazyRegexes};
+use super::lazy_regexes::{Form, LazyParser, LazyRegexes};
 use super::uap::{BrowserMatcher, BrowserRule, DeviceMatcher, DeviceRule, OsMatcher, OsRule};
 
 /// uap-core's `regexes.yaml`, converted to JSON (faster to load; kept in sync by a test).
@@ -143,9 +143,10 @@ impl UserAgentParser {
     /// Parses a (decoded) user agent string, up to its first [`MAX_PARSED_UA_BYTES`].
     pub fn parse(&self, ua: &str) -> UserAgentFacts {
         let ua = &ua[..ua.floor_char_boundary(MAX_PARSED_UA_BYTES)];
-        let browser = first_match(&self.browser, ua, |e| e.extract(ua));
-        let os = first_match(&self.os, ua, |e| e.extract(ua));
-        let device = first_match(&self.device, ua, |e| e.extract(ua));
+        let form = Form::of(ua);
+        let browser = first_match(&self.browser, ua, form, |e| e.extract(ua));
+        let os = first_match(&self.os, ua, form, |e| e.extract(ua));
+        let device = first_match(&self.device, ua, form, |e| e.extract(ua));
         let browser_name = browser.as_ref().and_then(|b| known(&b.family));
         let os_name = os.as_ref().and_then(|o| known(&o.family));
         let device_family = device
@@ -174,15 +175,16 @@ impl Default for UserAgentParser {
     }
 }
 
-/// The first parser of `set`, in list order, whose compiled form extracts from `ua`.
+/// The first parser of `set`, in list order, whose compiled `form` extracts from `ua`.
 fn first_match<'s, P: LazyParser, T>(
     set: &'s LazyRegexes<P>,
     ua: &str,
+    form: Form,
     extract: impl Fn(&'s P::Compiled) -> Option<T>,
 ) -> Option<T> {
     set.candidates(ua)
         .into_iter()
-        .find_map(|index| extract(set.compiled(index)))
+        .find_map(|index| extract(set.compiled(index, form)))
 }
 
 impl LazyParser for BrowserRule {
@@ -190,8 +192,9 @@ impl LazyParser for BrowserRule {
     fn regex(&self) -> &str {
         &self.regex
     }
-    fn compile(self) -> BrowserMatcher {
-        BrowserRule::matcher(self).expect("uap-core browser regexes compile")
+    fn compile(&self, form: Form) -> BrowserMatcher {
+        self.matcher(form)
+            .expect("uap-core browser regexes compile")
     }
 }
 
@@ -200,8 +203,8 @@ impl LazyParser for OsRule {
     fn regex(&self) -> &str {
         &self.regex
     }
-    fn compile(self) -> OsMatcher {
-        OsRule::matcher(self).expect("uap-core OS regexes compile")
+    fn compile(&self, form: Form) -> OsMatcher {
+        self.matcher(form).expect("uap-core OS regexes compile")
     }
 }
 
@@ -210,8 +213,8 @@ impl LazyParser for DeviceRule {
     fn regex(&self) -> &str {
         &self.regex
     }
-    fn compile(self) -> DeviceMatcher {
-        DeviceRule::matcher(self).expect("uap-core device regexes compile")
+    fn compile(&self, form: Form) -> DeviceMatcher {
+        self.matcher(form).expect("uap-core device regexes compile")
     }
 }
 
@@ -402,6 +405,71 @@ mod tests {
         });
         let facts = parser.parse(MAC_CHROME);
         assert_eq!(facts.browser_name.as_deref(), Some("Chrome"));
+    }
+
+    /// The ASCII user agents of uap-core's suite `name`, every `step`-th one.
+    fn ascii_suite(name: &str, step: usize) -> Vec<String> {
+        #[derive(Deserialize)]
+        struct Suite {
+            test_cases: Vec<Case>,
+        }
+        #[derive(Deserialize)]
+        struct Case {
+            user_agent_string: String,
+        }
+        let path = format!(
+            "{}/../data/uap-core/tests/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let suite: Suite = serde_yaml::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        suite
+            .test_cases
+            .into_iter()
+            .map(|case| case.user_agent_string)
+            .filter(|ua| ua.is_ascii())
+            .step_by(step)
+            .collect()
+    }
+
+    /// Every rule of `rules`, compiled in both forms, extracts the same from each of `uas`.
+    /// (`extract` says what a rule found, as text.)
+    fn forms_agree<R: LazyParser>(
+        rules: &[R],
+        uas: &[String],
+        extract: impl Fn(&R::Compiled, &str) -> Option<String>,
+    ) -> usize {
+        let mut matches = 0;
+        for rule in rules {
+            let (ascii, unicode) = (rule.compile(Form::Ascii), rule.compile(Form::Unicode));
+            for ua in uas {
+                let found = extract(&ascii, ua);
+                assert_eq!(found, extract(&unicode, ua), "{} on {ua:?}", rule.regex());
+                matches += usize::from(found.is_some());
+            }
+        }
+        matches
+    }
+
+    #[test]
+    fn both_forms_extract_the_same_from_ascii_user_agents() {
+        let lists: Lists<BrowserRule, OsRule, DeviceRule> =
+            serde_json::from_str(REGEXES_JSON).unwrap();
+        let browsers = ascii_suite("test_ua.yaml", 3);
+        let oses = ascii_suite("test_os.yaml", 1);
+        let devices = ascii_suite("test_device.yaml", 40);
+        let found = [
+            forms_agree(&lists.user_agent_parsers, &browsers, |m, ua| {
+                m.extract(ua).map(|found| format!("{found:?}"))
+            }),
+            forms_agree(&lists.os_parsers, &oses, |m, ua| {
+                m.extract(ua).map(|found| format!("{found:?}"))
+            }),
+            forms_agree(&lists.device_parsers, &devices, |m, ua| {
+                m.extract(ua).map(|found| format!("{found:?}"))
+            }),
+        ];
+        // Every suite has user agents some rule matches, so the comparison saw groups.
+        assert!(found.iter().all(|&n| n > 100), "{found:?}");
     }
 
     /// The precomputed literals are what the regexes give; `PIXELSTREAM_BLESS=1` rewrites them.
