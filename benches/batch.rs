@@ -56,7 +56,8 @@ fn transform_batch_n2000(bencher: Bencher) {
     let salts = Salts::derived_from(b"bench salt");
     bencher
         .counter(ItemsCount::new(records))
-        .bench_local(|| transform(&pipeline, &event, &salts, NonZeroUsize::MIN));
+        .with_inputs(|| event.clone())
+        .bench_local_values(|event| transform(&pipeline, event, &salts, NonZeroUsize::MIN));
 }
 
 /// What one Lambda invocation does: parse the event JSON, transform, serialize the response.
@@ -71,7 +72,7 @@ fn lambda_invocation_n2000(bencher: Bencher) {
     let salts = Salts::derived_from(b"bench salt");
     bencher.counter(ItemsCount::new(records)).bench_local(|| {
         let event: FirehoseEvent = serde_json::from_slice(black_box(&raw)).expect("bench event");
-        transform(&pipeline, &event, &salts, NonZeroUsize::MIN).0
+        transform(&pipeline, event, &salts, NonZeroUsize::MIN).0
     });
 }
 

@@ -134,7 +134,7 @@ fn recommended_buffer_of_real_traffic_is_answered_in_full() {
     event
         .records
         .push(record(event.records.len(), &vec![b'x'; 1 << 20]));
-    let (wire, summary) = transform(&pipeline(), &event, &salts(), NonZeroUsize::MIN);
+    let (wire, summary) = transform(&pipeline(), event.clone(), &salts(), NonZeroUsize::MIN);
     let (response, decoded) = check_contract(&event, &wire, &summary);
     assert_eq!(size_limited(&response, &decoded), 0);
     assert!(summary.ok > 800, "{summary}");
@@ -152,7 +152,7 @@ fn full_request_of_real_lines_fits_without_dropping_anything() {
         lines[i % lines.len()].clone()
     });
     assert!(event.records.len() > 3000);
-    let (wire, summary) = transform(&pipeline(), &event, &salts(), NonZeroUsize::MIN);
+    let (wire, summary) = transform(&pipeline(), event.clone(), &salts(), NonZeroUsize::MIN);
     let (response, decoded) = check_contract(&event, &wire, &summary);
     assert_eq!(
         size_limited(&response, &decoded),
@@ -166,7 +166,7 @@ fn full_request_of_smallest_valid_lines_stays_within_the_limit() {
     // The worst case for output growth: the shortest lines that still make a full record.
     let line = b"1749859208.779\t-\t-\t/hello.gif\t-\t-\t-\t-\t-\tt=pv&hn=a.io\t-\t-\n".to_vec();
     let event = batch_up_to(LAMBDA_REQUEST_LIMIT_BYTES, |_| line.clone());
-    let (wire, summary) = transform(&pipeline(), &event, &salts(), NonZeroUsize::MIN);
+    let (wire, summary) = transform(&pipeline(), event.clone(), &salts(), NonZeroUsize::MIN);
     let (response, decoded) = check_contract(&event, &wire, &summary);
     assert_eq!(
         summary.ok + size_limited(&response, &decoded),
@@ -190,7 +190,7 @@ fn full_request_of_oversized_values_and_garbage_stays_within_the_limit() {
             garbage.clone()
         }
     });
-    let (wire, summary) = transform(&pipeline(), &event, &salts(), NonZeroUsize::MIN);
+    let (wire, summary) = transform(&pipeline(), event.clone(), &salts(), NonZeroUsize::MIN);
     let (response, decoded) = check_contract(&event, &wire, &summary);
     assert!(summary.ok > 0, "{summary}");
     for (record, data) in response.records.iter().zip(&decoded) {
@@ -218,7 +218,7 @@ fn full_request_of_oversized_values_and_garbage_stays_within_the_limit() {
 fn empty_batch_gives_an_empty_response() {
     let (wire, summary) = transform(
         &pipeline(),
-        &FirehoseEvent::default(),
+        FirehoseEvent::default(),
         &salts(),
         NonZeroUsize::MIN,
     );

@@ -144,7 +144,7 @@ fn put_fixture_lines_read_them_back_and_transform_them_like_firehose() {
     let config = Config::from_settings("ownstats", common::FIXTURE_DOMAINS).unwrap();
     let (wire, _) = transform(
         &Pipeline::new(config),
-        &event,
+        event,
         &Salts::derived_from(b"fixture salt"),
         NonZeroUsize::MIN,
     );

@@ -133,7 +133,7 @@ fn pipeline() -> Pipeline {
 fn batch_function_emits_no_address_in_ok_or_failure_data() {
     let (wire, summary) = transform(
         &pipeline(),
-        &event(&hostile_lines()),
+        event(&hostile_lines()),
         &Salts::derived_from(b"s"),
         NonZeroUsize::MIN,
     );
@@ -197,7 +197,7 @@ fn cli_emits_no_address_on_stdout_stderr_or_disk() {
 /// Ok records of `lines` as JSON, keyed with `salts`.
 fn records(lines: &[String], salts: &Salts, domains: &str) -> Vec<Value> {
     let pipeline = Pipeline::new(Config::from_settings("default", domains).unwrap());
-    let (wire, _) = transform(&pipeline, &event(lines), salts, NonZeroUsize::MIN);
+    let (wire, _) = transform(&pipeline, event(lines), salts, NonZeroUsize::MIN);
     decoded_data(&parsed(&wire))
         .iter()
         .map(|data| serde_json::from_str(data).unwrap())
@@ -311,7 +311,7 @@ fn click_ids_are_recorded_by_name_never_by_value() {
     let failed = kept.replacen("1749861000.111", "not-a-time", 1);
     let (wire, summary) = transform(
         &pipeline(),
-        &event(&[kept, failed]),
+        event(&[kept, failed]),
         &Salts::derived_from(b"s"),
         NonZeroUsize::MIN,
     );

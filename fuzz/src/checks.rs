@@ -378,7 +378,7 @@ pub fn firehose_event(data: &[u8]) {
         .unwrap_or_default();
     let (wire, summary) = transform(
         pipeline_for(&first_line),
-        &event,
+        event.clone(),
         &salts(),
         NonZeroUsize::MIN,
     );

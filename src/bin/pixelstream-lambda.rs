@@ -49,7 +49,7 @@ async fn transformation(ssm: Ssm, settings: LambdaSettings) -> Result<(), Error>
     let workers = thread::available_parallelism().unwrap_or(NonZeroUsize::MIN);
     run(service_fn(
         move |event: LambdaEvent<FirehoseEvent>| async move {
-            handle(pipeline, salts, metrics, workers, &event.payload)
+            handle(pipeline, salts, metrics, workers, event.payload)
         },
     ))
     .await
@@ -62,13 +62,14 @@ fn handle(
     salts: &SaltCache,
     metrics: &MetricsTarget,
     workers: NonZeroUsize,
-    event: &FirehoseEvent,
+    event: FirehoseEvent,
 ) -> Result<Box<RawValue>, Diagnostic> {
     let started = Instant::now();
     let salts = salts.for_day(now().date()).map_err(|err| {
         tracing::error!(error = %err, "no salt; failing the invocation so Firehose retries");
         failure("SaltUnavailable", &err)
     })?;
+    let invocation_id = event.invocation_id.clone();
     let (response, summary) = transform(pipeline, event, &salts, workers);
     let body =
         RawValue::from_string(response).map_err(|err| failure("ResponseNotSerialized", &err))?;
@@ -77,7 +78,7 @@ fn handle(
         response_bytes: body.get().len(),
     };
     tracing::info!(
-        invocation_id = %event.invocation_id,
+        invocation_id = %invocation_id,
         records = summary.records,
         ok = summary.ok,
         dropped = summary.dropped_total(),

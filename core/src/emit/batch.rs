@@ -253,7 +253,7 @@ fn answer_slice(
 ) -> SliceAnswers {
     let mut slice = SliceAnswers {
         answers: Vec::with_capacity(records.len()),
-        bodies: Vec::with_capacity(records.len() * 1024),
+        bodies: Vec::with_capacity(bodies_estimate(records)),
     };
     for record in records {
         let start = slice.bodies.len();
@@ -262,6 +262,16 @@ fn answer_slice(
         slice.answers.push((kind, notes, bot, body));
     }
     slice
+}
+
+/// Room for a slice's bodies: a record's JSON is about as long as its line plus the column
+/// names. Reserved up front, so the bodies are not copied as they grow; capacity that stays
+/// unused is never touched and costs no memory.
+fn bodies_estimate(records: &[BatchRecord<'_>]) -> usize {
+    records
+        .iter()
+        .map(|record| record.line.map_or(0, <[u8]>::len) + 1024)
+        .sum()
 }
 
 /// The batch's answers in input order, counted; with a `budget`, the answers past it are

@@ -2,7 +2,6 @@
 //! base64 around the batch function's typed answers ([`super::batch`]).
 
 use std::num::NonZeroUsize;
-use std::ops::Range;
 
 use base64_simd::STANDARD as BASE64;
 use serde::{Deserialize, Serialize};
@@ -114,7 +113,7 @@ impl RecordResult {
 /// Lambda returns.
 pub fn transform(
     pipeline: &Pipeline,
-    event: &FirehoseEvent,
+    event: FirehoseEvent,
     salts: &Salts,
     workers: NonZeroUsize,
 ) -> (String, BatchSummary) {
@@ -125,33 +124,33 @@ pub fn transform(
 }
 
 /// Calls `answer` with the event's records, their data decoded from base64 (`None` for data
-/// that is not base64).
-pub fn with_records<R>(event: &FirehoseEvent, answer: impl FnOnce(&[BatchRecord<'_>]) -> R) -> R {
-    let mut lines = Vec::with_capacity(event.records.iter().map(|r| r.data.len() / 4 * 3).sum());
-    let ranges: Vec<Option<Range<usize>>> = event
+/// that is not base64). Each record's data is decoded in its own buffer, so a batch needs no
+/// second copy of its lines.
+pub fn with_records<R>(event: FirehoseEvent, answer: impl FnOnce(&[BatchRecord<'_>]) -> R) -> R {
+    let decoded: Vec<(String, Option<Vec<u8>>)> = event
         .records
-        .iter()
-        .map(|record| {
-            let start = lines.len();
-            match BASE64.decode_append(record.data.trim_ascii(), &mut lines) {
-                Ok(_) => Some(start..lines.len()),
-                Err(_) => {
-                    lines.truncate(start);
-                    None
-                }
-            }
-        })
+        .into_iter()
+        .map(|record| (record.record_id, decode_in_place(record.data.into_bytes())))
         .collect();
-    let records: Vec<BatchRecord<'_>> = event
-        .records
+    let records: Vec<BatchRecord<'_>> = decoded
         .iter()
-        .zip(ranges)
-        .map(|(record, range)| BatchRecord {
-            record_id: &record.record_id,
-            line: range.map(|range| &lines[range]),
+        .map(|(record_id, line)| BatchRecord {
+            record_id,
+            line: line.as_deref(),
         })
         .collect();
     answer(&records)
+}
+
+/// The bytes that `data`, base64 between optional ASCII whitespace, encodes, decoded in
+/// `data`'s own buffer; `None` when it is not base64.
+fn decode_in_place(mut data: Vec<u8>) -> Option<Vec<u8>> {
+    let start = data.len() - data.trim_ascii_start().len();
+    let end = data.trim_ascii_end().len().max(start);
+    let decoded = BASE64.decode_inplace(&mut data[start..end]).ok()?.len();
+    data.copy_within(start..start + decoded, 0);
+    data.truncate(decoded);
+    Some(data)
 }
 
 /// The response JSON for typed answers, as serde would write a [`FirehoseResponse`]: each
@@ -239,7 +238,7 @@ mod tests {
     fn transformed(event: &FirehoseEvent) -> (String, BatchSummary) {
         transform(
             &pipeline(),
-            event,
+            event.clone(),
             &Salts::derived_from(b"s"),
             NonZeroUsize::MIN,
         )

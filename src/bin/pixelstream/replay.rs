@@ -283,8 +283,7 @@ fn replay_event(
     match &args.options.out {
         None => {
             let workers = thread::available_parallelism().unwrap_or(NonZeroUsize::MIN);
-            let (response, summary) = transform(pipeline, &event, salts, workers);
-            drop(event);
+            let (response, summary) = transform(pipeline, event, salts, workers);
             let mut stdout = io::stdout().lock();
             write_stdout(&mut stdout, response.as_bytes())?;
             write_stdout(&mut stdout, b"\n")?;
@@ -292,7 +291,7 @@ fn replay_event(
             Ok(summary)
         }
         Some(_) => {
-            let (answers, chunks) = with_records(&event, |records| {
+            let (answers, chunks) = with_records(event, |records| {
                 answer_for_tree(pipeline, records, salts, args.options.out_format)
             });
             let mut sink = Sink::new(args, sources)?;
