@@ -21,6 +21,6 @@ pub use config::Config;
 pub use emit::batch::{
     BatchAnswers, BatchRecord, BatchSummary, answer_batch, answer_lines, answer_lines_with,
 };
-pub use emit::firehose::{FirehoseEvent, FirehoseResponse, transform};
+pub use emit::firehose::{FirehoseEvent, FirehoseResponse, transform, transform_into};
 pub use outcome::Outcome;
 pub use pipeline::Pipeline;

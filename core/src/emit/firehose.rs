@@ -1,6 +1,7 @@
 //! The Firehose transformation wire format: serde types for the event and the response, and
 //! base64 around the batch function's typed answers ([`super::batch`]).
 
+use std::io::{self, Write};
 use std::num::NonZeroUsize;
 
 use base64_simd::STANDARD as BASE64;
@@ -119,7 +120,27 @@ pub fn transform(
 ) -> (String, BatchSummary) {
     with_records(event, |records| {
         let batch = answer_batch(pipeline, records, salts, workers);
-        (write_response(records, &batch), batch.summary)
+        let mut response = Vec::with_capacity(response_bytes(records, &batch));
+        write_response(records, &batch, &mut response).expect("writing to memory cannot fail");
+        let response =
+            String::from_utf8(response).expect("the response is written from UTF-8 text and ASCII");
+        (response, batch.summary)
+    })
+}
+
+/// [`transform`], writing the response to `out` as it goes instead of returning it (a local
+/// replay need not hold it in memory). The counts come back even when writing fails.
+pub fn transform_into(
+    pipeline: &Pipeline,
+    event: FirehoseEvent,
+    salts: &Salts,
+    workers: NonZeroUsize,
+    out: &mut impl Write,
+) -> (BatchSummary, io::Result<()>) {
+    with_records(event, |records| {
+        let batch = answer_batch(pipeline, records, salts, workers);
+        let written = write_response(records, &batch, out);
+        (batch.summary, written)
     })
 }
 
@@ -153,41 +174,50 @@ fn decode_in_place(mut data: Vec<u8>) -> Option<Vec<u8>> {
     Some(data)
 }
 
-/// The response JSON for typed answers, as serde would write a [`FirehoseResponse`]: each
-/// body in base64, partition keys as metadata. Written straight into a buffer sized from
-/// [`response_entry_bytes`], so a batch costs one allocation instead of one per record and
-/// a growing copy of the whole response.
-fn write_response(records: &[BatchRecord<'_>], batch: &BatchAnswers) -> String {
-    let capacity = RESPONSE_ENVELOPE_BYTES
+/// The response's size, from [`response_entry_bytes`]: a buffer of it holds the response
+/// without a growing copy.
+fn response_bytes(records: &[BatchRecord<'_>], batch: &BatchAnswers) -> usize {
+    RESPONSE_ENVELOPE_BYTES
         + records
             .iter()
             .zip(&batch.answers)
             .map(|(record, answer)| {
                 response_entry_bytes(record.record_id, batch.body(answer).len(), &answer.kind)
             })
-            .sum::<usize>();
-    let mut out = Vec::with_capacity(capacity);
-    out.extend_from_slice(b"{\"records\":[");
+            .sum::<usize>()
+}
+
+/// Writes the response JSON for typed answers, as serde would write a [`FirehoseResponse`]:
+/// each body in base64, partition keys as metadata. Each entry is put together in one
+/// reused buffer and written whole.
+fn write_response(
+    records: &[BatchRecord<'_>],
+    batch: &BatchAnswers,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    let mut entry = Vec::new();
+    out.write_all(b"{\"records\":[")?;
     for (index, (record, answer)) in records.iter().zip(&batch.answers).enumerate() {
+        entry.clear();
         if index > 0 {
-            out.push(b',');
+            entry.push(b',');
         }
-        out.extend_from_slice(b"{\"recordId\":");
-        json::write_str(&mut out, record.record_id);
-        out.extend_from_slice(b",\"result\":\"");
-        out.extend_from_slice(RecordResult::of(&answer.kind).as_str().as_bytes());
-        out.extend_from_slice(b"\",\"data\":\"");
-        BASE64.encode_append(batch.body(answer), &mut out);
-        out.push(b'"');
+        entry.extend_from_slice(b"{\"recordId\":");
+        json::write_str(&mut entry, record.record_id);
+        entry.extend_from_slice(b",\"result\":\"");
+        entry.extend_from_slice(RecordResult::of(&answer.kind).as_str().as_bytes());
+        entry.extend_from_slice(b"\",\"data\":\"");
+        BASE64.encode_append(batch.body(answer), &mut entry);
+        entry.push(b'"');
         if let AnswerKind::Ok(keys) = &answer.kind {
-            out.extend_from_slice(b",\"metadata\":{\"partitionKeys\":");
-            keys.write_json(&mut out);
-            out.push(b'}');
+            entry.extend_from_slice(b",\"metadata\":{\"partitionKeys\":");
+            keys.write_json(&mut entry);
+            entry.push(b'}');
         }
-        out.push(b'}');
+        entry.push(b'}');
+        out.write_all(&entry)?;
     }
-    out.extend_from_slice(b"]}");
-    String::from_utf8(out).expect("the response is written from UTF-8 text and ASCII")
+    out.write_all(b"]}")
 }
 
 /// `{"records":[` … `]}`.
@@ -249,8 +279,9 @@ mod tests {
         serde_json::from_str(&transformed(event).0).unwrap()
     }
 
-    #[test]
-    fn written_response_is_what_serde_writes_for_the_same_answers() {
+    /// Forty bench lines, a line that is no log line and data that is no base64, under record
+    /// ids that need escaping.
+    fn mixed_event() -> FirehoseEvent {
         let lines = include_str!("../../../fixtures/bench/log-lines-n2000.tsv")
             .lines()
             .take(40)
@@ -268,15 +299,78 @@ mod tests {
             approximate_arrival_timestamp: None,
             data: "%%%".into(),
         });
-        let event = FirehoseEvent {
+        FirehoseEvent {
             records,
             ..FirehoseEvent::default()
-        };
+        }
+    }
+
+    #[test]
+    fn written_response_is_what_serde_writes_for_the_same_answers() {
+        let event = mixed_event();
         let (json, summary) = transformed(&event);
         assert!(summary.ok >= 30 && summary.failed_total() >= 2, "{summary}");
         let parsed: FirehoseResponse = serde_json::from_str(&json).unwrap();
         assert_eq!(parsed.records.len(), event.records.len());
         assert_eq!(serde_json::to_string(&parsed).unwrap(), json);
+    }
+
+    #[test]
+    fn a_streamed_response_is_the_returned_one_byte_for_byte() {
+        let (json, summary) = transformed(&mixed_event());
+        let mut streamed = Vec::new();
+        let (streamed_summary, written) = transform_into(
+            &pipeline(),
+            mixed_event(),
+            &Salts::derived_from(b"s"),
+            NonZeroUsize::MIN,
+            &mut streamed,
+        );
+        assert!(written.is_ok());
+        assert_eq!(String::from_utf8(streamed).unwrap(), json);
+        assert_eq!(streamed_summary, summary);
+    }
+
+    /// A writer that refuses every write.
+    struct Refusing;
+
+    impl Write for Refusing {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            Err(io::ErrorKind::BrokenPipe.into())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_failed_write_still_gives_the_counts() {
+        let event = mixed_event();
+        let records = event.records.len();
+        let (summary, written) = transform_into(
+            &pipeline(),
+            event,
+            &Salts::derived_from(b"s"),
+            NonZeroUsize::MIN,
+            &mut Refusing,
+        );
+        assert_eq!(summary.records, records);
+        assert_eq!(written.unwrap_err().kind(), io::ErrorKind::BrokenPipe);
+    }
+
+    #[test]
+    fn record_data_decodes_in_place_between_whitespace() {
+        let data = |text: &str| text.as_bytes().to_vec();
+        assert_eq!(
+            decode_in_place(data(" \taGVsbG8=\r\n")).as_deref(),
+            Some(&b"hello"[..])
+        );
+        assert_eq!(
+            decode_in_place(data("aGVsbG8=")).as_deref(),
+            Some(&b"hello"[..])
+        );
+        assert_eq!(decode_in_place(data("  ")).as_deref(), Some(&b""[..]));
+        assert_eq!(decode_in_place(data("aGV%bG8=")), None);
     }
 
     #[test]

@@ -15,7 +15,7 @@ use pixelstream_core::emit::firehose::with_records;
 use pixelstream_core::enrich::ids::Salts;
 use pixelstream_core::{
     BatchAnswers, BatchRecord, BatchSummary, Config, FirehoseEvent, Pipeline, answer_batch,
-    answer_lines, answer_lines_with, transform,
+    answer_lines, answer_lines_with, transform_into,
 };
 use pixelstream_edge::salts;
 
@@ -28,6 +28,9 @@ use crate::{InputFormat, OutFormat, ReplayArgs};
 /// Raw bytes per replayed batch: the processor buffer the CloudFormation stack configures,
 /// so local batches look like the ones Firehose sends.
 pub const BATCH_BUFFER_BYTES: usize = 1024 * 1024;
+
+/// Standard output's buffer for a Firehose response, written as it is put together.
+const RESPONSE_BUFFER_BYTES: usize = 64 * 1024;
 
 /// Runs a replay; `Err` only for the tool's own failures (bad flags, unreadable input).
 pub fn run(args: &ReplayArgs) -> Result<(), String> {
@@ -283,9 +286,9 @@ fn replay_event(
     match &args.options.out {
         None => {
             let workers = thread::available_parallelism().unwrap_or(NonZeroUsize::MIN);
-            let (response, summary) = transform(pipeline, event, salts, workers);
-            let mut stdout = io::stdout().lock();
-            write_stdout(&mut stdout, response.as_bytes())?;
+            let mut stdout = BufWriter::with_capacity(RESPONSE_BUFFER_BYTES, io::stdout().lock());
+            let (summary, written) = transform_into(pipeline, event, salts, workers, &mut stdout);
+            written_stdout(written)?;
             write_stdout(&mut stdout, b"\n")?;
             flush_stdout(&mut stdout)?;
             Ok(summary)
@@ -373,17 +376,17 @@ fn listing_line(out: &mut Vec<u8>, answer: &pixelstream_core::emit::batch::Answe
 }
 
 fn write_stdout(out: &mut impl Write, bytes: &[u8]) -> Result<(), String> {
-    match out.write_all(bytes) {
-        // A closed pipe (`| head`) is the reader's choice, not a failure.
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
-            Err(format!("cannot write standard output: {e}"))
-        }
-        _ => Ok(()),
-    }
+    written_stdout(out.write_all(bytes))
 }
 
 fn flush_stdout(out: &mut impl Write) -> Result<(), String> {
-    match out.flush() {
+    written_stdout(out.flush())
+}
+
+/// The outcome of a write to standard output: a closed pipe (`| head`) is the reader's
+/// choice, not a failure.
+fn written_stdout(result: io::Result<()>) -> Result<(), String> {
+    match result {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
             Err(format!("cannot write standard output: {e}"))
         }
