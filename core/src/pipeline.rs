@@ -1,6 +1,8 @@
 //! One log line in, one outcome out: parse into a [`Hit`], derive every column group from it,
 //! assemble the record with its partition keys.
 
+use std::{panic, thread};
+
 use crate::config::Config;
 use crate::emit::partition::PartitionKeys;
 use crate::emit::record::Record;
@@ -32,13 +34,22 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    /// Prepares the pipeline for `config`: loads the embedded lists (a few ms); user-agent
-    /// regexes compile on first need.
+    /// Prepares the pipeline for `config`: loads the embedded lists (a few ms; the edge table
+    /// is read on a thread of its own while the client lists build); user-agent regexes
+    /// compile on first need.
     pub fn new(config: Config) -> Pipeline {
+        let (clients, edges) = thread::scope(|scope| {
+            let edges = scope.spawn(EdgeLocations::embedded);
+            let clients = Clients::new();
+            let edges = edges
+                .join()
+                .unwrap_or_else(|panic| panic::resume_unwind(panic));
+            (clients, edges)
+        });
         Pipeline {
             config,
-            clients: Clients::new(),
-            edges: EdgeLocations::embedded(),
+            clients,
+            edges,
         }
     }
 
