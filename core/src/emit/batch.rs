@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::num::NonZeroUsize;
 use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
 use super::firehose::{RESPONSE_BUDGET_BYTES, RESPONSE_ENVELOPE_BYTES, response_entry_bytes};
@@ -150,8 +151,8 @@ pub enum RecordEncoding {
 /// the error prefix instead of failing the whole invocation. With the recommended buffer
 /// (1 MB) real traffic never gets near it.
 ///
-/// `workers` threads answer consecutive slices of the batch (slices of at least
-/// [`MIN_RECORDS_PER_WORKER`]); the answers are the same for any number of workers.
+/// Up to `workers` threads (one per [`MIN_RECORDS_PER_WORKER`] records) take slices of the
+/// batch in turn; the answers are the same for any number of workers.
 pub fn answer_batch(
     pipeline: &Pipeline,
     records: &[BatchRecord<'_>],
@@ -204,8 +205,13 @@ impl RecordEncoding {
 /// than it saves.
 pub const MIN_RECORDS_PER_WORKER: usize = 200;
 
-/// The answers of consecutive slices of `records`, one slice per worker; the first slice on
-/// the calling thread.
+/// Slices per worker of [`answer_batch`]: workers take slices in turn, so one that meets more
+/// first sights (user agents whose regexes compile now) than the others does not hold the
+/// batch up.
+const SLICES_PER_WORKER: usize = 4;
+
+/// The answers of consecutive slices of `records`, in order; `workers` threads (the calling
+/// one among them) take the slices in turn.
 fn answer_slices(
     pipeline: &Pipeline,
     records: &[BatchRecord<'_>],
@@ -220,20 +226,34 @@ fn answer_slices(
     if workers == 1 {
         return vec![answer_slice(pipeline, records, salts, encoder)];
     }
-    let mut slices = records.chunks(records.len().div_ceil(workers));
-    let first = slices.next().unwrap_or_default();
-    thread::scope(|scope| {
-        let others: Vec<_> = slices
-            .map(|slice| scope.spawn(move || answer_slice(pipeline, slice, salts, encoder)))
-            .collect();
-        let mut answered = vec![answer_slice(pipeline, first, salts, encoder)];
-        answered.extend(others.into_iter().map(|worker| {
-            worker
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-        }));
+    let slices: Vec<&[BatchRecord<'_>]> = records
+        .chunks(records.len().div_ceil(workers * SLICES_PER_WORKER))
+        .collect();
+    let next = AtomicUsize::new(0);
+    let take_slices = || {
+        let mut answered = Vec::new();
+        loop {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            let Some(slice) = slices.get(index) else {
+                break answered;
+            };
+            answered.push((index, answer_slice(pipeline, slice, salts, encoder)));
+        }
+    };
+    let mut answered = thread::scope(|scope| {
+        let others: Vec<_> = (1..workers).map(|_| scope.spawn(take_slices)).collect();
+        let mut answered = take_slices();
+        for worker in others {
+            answered.extend(
+                worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
         answered
-    })
+    });
+    answered.sort_unstable_by_key(|(index, _)| *index);
+    answered.into_iter().map(|(_, slice)| slice).collect()
 }
 
 /// What a worker found for its slice of a batch, before the response budget is applied.
@@ -633,7 +653,11 @@ mod tests {
             &salts(),
             NonZeroUsize::new(3).unwrap(),
         );
-        assert_eq!(three.bodies.len(), 3, "three slices were answered");
+        assert_eq!(
+            three.bodies.len(),
+            3 * SLICES_PER_WORKER,
+            "three workers took their slices"
+        );
         assert_eq!(one.summary, three.summary);
         assert!(one.summary.ok > 900, "{}", one.summary);
         for (a, b) in one.answers.iter().zip(&three.answers) {
