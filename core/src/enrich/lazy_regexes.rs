@@ -7,7 +7,7 @@
 //! is the same as with all regexes compiled.
 //!
 //! A parser has two compiled forms (see [`Form`]): nearly every user agent is ASCII, and
-//! regexes for ASCII text compile in about a third of the time.
+//! regexes for ASCII text compile in about two thirds of the time.
 
 use std::sync::OnceLock;
 
