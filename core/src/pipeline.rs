@@ -1,13 +1,15 @@
 //! One log line in, one outcome out: parse into a [`Hit`], derive every column group from it,
 //! assemble the record with its partition keys.
 
-use std::{panic, thread};
+use std::panic;
+use std::thread::{self, ScopedJoinHandle};
 
 use crate::config::Config;
 use crate::emit::partition::PartitionKeys;
 use crate::emit::record::Record;
 use crate::emit::scrub::keep_address_out;
 use crate::enrich::acquisition::AcquisitionColumns;
+use crate::enrich::bot::BotDetector;
 use crate::enrich::client::{ClientColumns, Clients};
 use crate::enrich::device::DeviceColumns;
 use crate::enrich::event::EventColumns;
@@ -17,7 +19,7 @@ use crate::enrich::page::PageColumns;
 use crate::enrich::referrer::ReferrerColumns;
 use crate::enrich::request::RequestColumns;
 use crate::enrich::timing::TimeColumns;
-use crate::enrich::user_agent::Part;
+use crate::enrich::user_agent::{Part, UserAgentParser};
 use crate::enrich::utm::UtmColumns;
 use crate::enrich::{
     acquisition, client, device, event, geo, ids, page, referrer, request, timing, utm,
@@ -34,21 +36,20 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    /// Prepares the pipeline for `config`: loads the embedded lists (a few ms; the edge table
-    /// is read on a thread of its own while the client lists build); user-agent regexes
-    /// compile on first need.
+    /// Prepares the pipeline for `config`: loads the embedded lists (a few ms each; the bot
+    /// lists and the edge table are read on threads of their own while the UA parser's lists
+    /// load, so a cold start waits only for the longest); user-agent regexes compile on first
+    /// need.
     pub fn new(config: Config) -> Pipeline {
-        let (clients, edges) = thread::scope(|scope| {
+        let (parser, bots, edges) = thread::scope(|scope| {
+            let bots = scope.spawn(BotDetector::embedded);
             let edges = scope.spawn(EdgeLocations::embedded);
-            let clients = Clients::new();
-            let edges = edges
-                .join()
-                .unwrap_or_else(|panic| panic::resume_unwind(panic));
-            (clients, edges)
+            let parser = UserAgentParser::new();
+            (parser, joined(bots), joined(edges))
         });
         Pipeline {
             config,
-            clients,
+            clients: Clients::from_parts(parser, bots),
             edges,
         }
     }
@@ -224,6 +225,13 @@ impl Pipeline {
             notes: edge_notes.union(id_notes),
         }
     }
+}
+
+/// What a scoped thread returned; its panic, if it panicked.
+fn joined<T>(thread: ScopedJoinHandle<'_, T>) -> T {
+    thread
+        .join()
+        .unwrap_or_else(|panic| panic::resume_unwind(panic))
 }
 
 #[cfg(test)]

@@ -3,7 +3,6 @@
 
 use std::borrow::Cow;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
-use std::{panic, thread};
 
 use super::bot::HitEvidence;
 use super::device::DeviceColumns;
@@ -48,17 +47,13 @@ const DECODED: u8 = b'd';
 
 impl Clients {
     /// Builds the bot lists; UA regexes compile on first need (see [`Clients::warm_up`]).
-    /// The bot lists and the UA parser's lists build on two threads, so a cold start waits
-    /// only for the longer of the two (a few ms each).
     pub fn new() -> Clients {
-        let (parser, bots) = thread::scope(|scope| {
-            let bots = scope.spawn(BotDetector::embedded);
-            let parser = UserAgentParser::new();
-            let bots = bots
-                .join()
-                .unwrap_or_else(|panic| panic::resume_unwind(panic));
-            (parser, bots)
-        });
+        Clients::from_parts(UserAgentParser::new(), BotDetector::embedded())
+    }
+
+    /// Clients from a UA parser and bot lists built elsewhere ([`crate::Pipeline::new`] builds
+    /// them on threads of their own).
+    pub fn from_parts(parser: UserAgentParser, bots: BotDetector) -> Clients {
         Clients {
             parser,
             bots,
