@@ -228,7 +228,7 @@ impl Pipeline {
 }
 
 /// What a scoped thread returned; its panic, if it panicked.
-fn joined<T>(thread: ScopedJoinHandle<'_, T>) -> T {
+pub(crate) fn joined<T>(thread: ScopedJoinHandle<'_, T>) -> T {
     thread
         .join()
         .unwrap_or_else(|panic| panic::resume_unwind(panic))

@@ -16,7 +16,7 @@ use super::scrub::scrub_line;
 use crate::enrich::ids::Salts;
 use crate::outcome::{DropReason, FailReason, Failure, Notes, Outcome, Row};
 use crate::parse::hit::trim_line_end;
-use crate::pipeline::Pipeline;
+use crate::pipeline::{Pipeline, joined};
 
 /// One input record: its id and its line, or why it has none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -244,11 +244,7 @@ fn answer_slices(
         let others: Vec<_> = (1..workers).map(|_| scope.spawn(take_slices)).collect();
         let mut answered = take_slices();
         for worker in others {
-            answered.extend(
-                worker
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            );
+            answered.extend(joined(worker));
         }
         answered
     });
