@@ -161,46 +161,68 @@ impl ColumnValue for BotReasons {
     }
 }
 
-/// Replacing a piece of text inside a column's value (a no-op for non-text columns).
-trait ReplaceText {
-    fn replace_text(&mut self, finder: &memchr::memmem::Finder<'_>, replacement: &str);
+/// A column's value as text, where the column is a text column (the others have none), so
+/// that text can be found and replaced in every column alike.
+trait TextColumn {
+    /// The text, when the column is text and not null.
+    fn text(&self) -> Option<&str> {
+        None
+    }
+    /// Sets a text column's value (only called on columns that have text).
+    fn set_text(&mut self, _text: String) {}
 }
 
-impl ReplaceText for Option<Cow<'_, str>> {
-    fn replace_text(&mut self, finder: &memchr::memmem::Finder<'_>, replacement: &str) {
-        let Some(text) = self else { return };
-        if finder.find(text.as_bytes()).is_some() {
-            let needle = std::str::from_utf8(finder.needle()).unwrap_or_default();
-            *text = Cow::Owned(text.replace(needle, replacement));
-        }
+impl TextColumn for Option<Cow<'_, str>> {
+    fn text(&self) -> Option<&str> {
+        self.as_deref()
+    }
+    fn set_text(&mut self, text: String) {
+        *self = Some(Cow::Owned(text));
     }
 }
 
-impl ReplaceText for Option<Arc<str>> {
-    fn replace_text(&mut self, finder: &memchr::memmem::Finder<'_>, replacement: &str) {
-        let Some(text) = self else { return };
-        if finder.find(text.as_bytes()).is_some() {
-            let needle = std::str::from_utf8(finder.needle()).unwrap_or_default();
-            *text = Arc::from(text.replace(needle, replacement));
-        }
+impl TextColumn for Option<Arc<str>> {
+    fn text(&self) -> Option<&str> {
+        self.as_deref()
+    }
+    fn set_text(&mut self, text: String) {
+        *self = Some(Arc::from(text));
     }
 }
 
-macro_rules! no_text {
-    ($($ty:ty),+) => {$(
-        impl ReplaceText for $ty {
-            fn replace_text(&mut self, _: &memchr::memmem::Finder<'_>, _: &str) {}
-        }
-    )+};
+impl TextColumn for Option<i32> {}
+impl TextColumn for Option<i64> {}
+impl TextColumn for Option<f64> {}
+impl TextColumn for Option<Timestamp> {}
+impl TextColumn for BotReasons {}
+
+/// Whether `text` holds `needle` (not empty). Needles here are short (an address) and so are
+/// most column values, so each occurrence of the needle's first byte is simply compared:
+/// nothing is built per search.
+fn text_holds(text: &str, needle: &str) -> bool {
+    let (text, needle) = (text.as_bytes(), needle.as_bytes());
+    let Some(last_start) = text.len().checked_sub(needle.len()) else {
+        return false;
+    };
+    memchr::memchr_iter(needle[0], &text[..=last_start]).any(|at| text[at..].starts_with(needle))
 }
 
-no_text!(
-    Option<i32>,
-    Option<i64>,
-    Option<f64>,
-    Option<Timestamp>,
-    BotReasons
-);
+/// Whether the column's text holds `needle` (not empty).
+fn holds(column: &impl TextColumn, needle: &str) -> bool {
+    column.text().is_some_and(|text| text_holds(text, needle))
+}
+
+/// Replaces every occurrence of `needle` (not empty) in the column's text.
+fn replace_in(column: &mut impl TextColumn, needle: &str, replacement: &str) {
+    if !holds(column, needle) {
+        return;
+    }
+    let replaced = column
+        .text()
+        .unwrap_or_default()
+        .replace(needle, replacement);
+    column.set_text(replaced);
+}
 
 /// Maps a column kind of the schema declaration to its Rust type.
 macro_rules! column_type {
@@ -232,14 +254,21 @@ macro_rules! schema {
         ];
 
         impl Record<'_> {
+            /// Whether any text column holds `needle` (never true of an empty one).
+            pub fn contains_text(&self, needle: &str) -> bool {
+                if needle.is_empty() {
+                    return false;
+                }
+                false $( || holds(&self.$name, needle) )+
+            }
+
             /// Replaces every occurrence of `needle` in every text column (used to keep the
             /// client's address out of values the client controls, such as paths).
             pub fn replace_text(&mut self, needle: &str, replacement: &str) {
                 if needle.is_empty() {
                     return;
                 }
-                let finder = memchr::memmem::Finder::new(needle);
-                $( ReplaceText::replace_text(&mut self.$name, &finder, replacement); )+
+                $( replace_in(&mut self.$name, needle, replacement); )+
             }
 
             /// Calls `visit` with each column's index in [`COLUMNS`] and its typed value, in
@@ -478,6 +507,16 @@ mod tests {
     }
 
     #[test]
+    fn text_is_found_at_either_end_and_after_false_starts() {
+        assert!(text_holds("1.2.3.4", "1.2.3.4"));
+        assert!(text_holds("/11.2.3.4", "1.2.3.4"));
+        assert!(text_holds("1.2.3.41.2.3.4x", "1.2.3.4x"));
+        assert!(!text_holds("1.2.3.", "1.2.3.4"));
+        assert!(!text_holds("1.2.3.5 1.2.3", "1.2.3.4"));
+        assert!(!text_holds("", "1"));
+    }
+
+    #[test]
     fn text_is_replaced_in_every_text_column_only() {
         let mut record = Record {
             request_path: Some(Cow::Borrowed("/ip/1.2.3.4/1.2.3.4")),
@@ -486,7 +525,11 @@ mod tests {
             request_asn: Some(1234),
             ..Record::default()
         };
+        assert!(record.contains_text("1.2.3.4"));
+        assert!(!record.contains_text("1234"), "an int column holds no text");
+        assert!(!record.contains_text(""));
         record.replace_text("1.2.3.4", "1.2.3.0");
+        assert!(!record.contains_text("1.2.3.4"));
         assert_eq!(record.request_path.as_deref(), Some("/ip/1.2.3.0/1.2.3.0"));
         assert_eq!(record.referrer_domain_name.as_deref(), Some("1.2.3.0"));
         assert_eq!(record.utm_term.as_deref(), Some("nothing here"));

@@ -12,6 +12,8 @@ use crate::parse::fields::{Field, FieldList};
 
 /// Replaces the client's own address wherever the client wrote it into a value (a path, a
 /// referrer, an event) by its /24 or /48 network: the address never leaves the pipeline.
+/// The columns are searched first; the network is only written out when one holds the
+/// address.
 pub fn keep_address_out(record: &mut Record<'_>, client_ip: Option<&[u8]>) {
     let Some(logged) = client_ip.and_then(|ip| std::str::from_utf8(ip).ok()) else {
         return;
@@ -19,16 +21,45 @@ pub fn keep_address_out(record: &mut Record<'_>, client_ip: Option<&[u8]>) {
     let Ok(address) = logged.parse::<IpAddr>() else {
         return;
     };
-    let network = network_of(address);
-    record.replace_text(logged, &network);
+    let mut network = None;
+    let mut replace = |needle: &str| {
+        if record.contains_text(needle) {
+            let network = network.get_or_insert_with(|| network_of(address));
+            record.replace_text(needle, network);
+        }
+    };
+    replace(logged);
     // std parses IPv4 only in its canonical form (no leading zeros), so only an IPv6
     // address can also be written another way.
-    if address.is_ipv6() {
+    if address.is_ipv6() && !is_canonical_ipv6(logged) {
         let canonical = address.to_string();
         if canonical != logged {
-            record.replace_text(&canonical, &network);
+            replace(&canonical);
         }
     }
+}
+
+/// True when `text` is surely an IPv6 address as std writes it (RFC 5952): eight groups of
+/// lower-case hex without leading zeros and no two zero groups in a row, so nothing would be
+/// shortened to `::`. Other spellings may be canonical too; they are written out to tell.
+fn is_canonical_ipv6(text: &str) -> bool {
+    let mut groups = 0;
+    let mut previous_zero = false;
+    for group in text.split(':') {
+        let zero = group == "0";
+        let plain = !group.is_empty()
+            && group.len() <= 4
+            && group
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            && (zero || !group.starts_with('0'));
+        if !plain || (zero && previous_zero) {
+            return false;
+        }
+        previous_zero = zero;
+        groups += 1;
+    }
+    groups == 8
 }
 
 /// Longest scrubbed line kept in a failure record.
@@ -92,24 +123,25 @@ const ENCODED_VALUE_ENDS: [&str; 4] = ["26", "2526", "23", "2523"];
 /// failure output.
 pub fn mask_click_id_values(text: &str) -> Cow<'_, str> {
     let mut masked = Cow::Borrowed(text);
+    let mut lower = text.to_ascii_lowercase();
     for name in ClickId::PRIORITY.map(ClickId::as_str) {
         for equals in EQUALS_SIGNS {
-            let marker = format!("{name}{equals}");
-            if contains_ignoring_case(&masked, &marker) {
-                masked = Cow::Owned(mask_values_after(&masked, &marker));
+            let marker = format!("{name}{equals}").to_ascii_lowercase();
+            if memchr::memmem::find(lower.as_bytes(), marker.as_bytes()).is_some() {
+                masked = Cow::Owned(mask_values_after(&masked, &lower, &marker));
+                lower = masked.to_ascii_lowercase();
             }
         }
     }
     masked
 }
 
-/// `text` with the value after each (ASCII case-insensitive) `marker` replaced by `-`.
-fn mask_values_after(text: &str, marker: &str) -> String {
-    let lower = text.to_ascii_lowercase();
-    let marker = marker.to_ascii_lowercase();
+/// `text` with the value after each `marker` replaced by `-`, where `lower` is `text` in
+/// ASCII lower case and `marker` is lower case (the match ignores ASCII case).
+fn mask_values_after(text: &str, lower: &str, marker: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
-    for (at, _) in lower.match_indices(&marker) {
+    for (at, _) in lower.match_indices(marker) {
         if at < copied {
             continue;
         }
@@ -139,12 +171,6 @@ fn value_len(rest: &str) -> usize {
         }
     }
     i
-}
-
-fn contains_ignoring_case(text: &str, needle: &str) -> bool {
-    text.as_bytes()
-        .windows(needle.len())
-        .any(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 fn starts_with_ignoring_case(bytes: &[u8], prefix: &str) -> bool {
@@ -249,6 +275,59 @@ mod tests {
         assert_eq!(
             anonymize_ips("u=http%3A%2F%2F10.1.2.3%2F"),
             "u=http%3A%2F%2F10.1.2.0%2F"
+        );
+    }
+
+    #[test]
+    fn the_clients_address_is_replaced_in_every_spelling() {
+        let mut record = Record {
+            request_path: Some(Cow::Borrowed("/a/2003:E1:BF1F:7C00::9DAD/b")),
+            referrer: Some(Cow::Borrowed("https://x.tld/?ip=2003:e1:bf1f:7c00::9dad")),
+            utm_term: Some(Cow::Borrowed("2003:e1:bf1f")),
+            ..Record::default()
+        };
+        keep_address_out(&mut record, Some(b"2003:E1:BF1F:7C00::9DAD"));
+        assert_eq!(record.request_path.as_deref(), Some("/a/2003:e1:bf1f::/b"));
+        assert_eq!(
+            record.referrer.as_deref(),
+            Some("https://x.tld/?ip=2003:e1:bf1f::")
+        );
+        assert_eq!(record.utm_term.as_deref(), Some("2003:e1:bf1f"));
+
+        let mut record = Record {
+            event_data: Some(Cow::Borrowed("{\"ip\":\"10.1.2.3\"}")),
+            ..Record::default()
+        };
+        keep_address_out(&mut record, Some(b"10.1.2.3"));
+        assert_eq!(record.event_data.as_deref(), Some("{\"ip\":\"10.1.2.0\"}"));
+    }
+
+    #[test]
+    fn canonical_ipv6_spellings_are_recognised_without_formatting() {
+        assert!(is_canonical_ipv6("2003:e1:bf1f:7c00:8eb:18f8:a1fb:9dad"));
+        assert!(is_canonical_ipv6("2001:db8:0:1:0:1:0:1"));
+        let groups = [0_u16, 1, 0xa, 0xab, 0x1ab, 0xabcd, 0xffff];
+        let mut recognised = 0;
+        for seed in 0..4096_usize {
+            let segments: [u16; 8] =
+                std::array::from_fn(|i| groups[(seed >> i) % groups.len()] ^ (i as u16 & 1));
+            let address = Ipv6Addr::from(segments);
+            let spellings = [
+                address.to_string(),
+                segments.map(|s| format!("{s:x}")).join(":"),
+                segments.map(|s| format!("{s:04x}")).join(":"),
+                segments.map(|s| format!("{s:X}")).join(":"),
+            ];
+            for spelling in spellings {
+                if is_canonical_ipv6(&spelling) {
+                    recognised += 1;
+                    assert_eq!(spelling, address.to_string(), "taken as canonical");
+                }
+            }
+        }
+        assert!(
+            recognised > 4096,
+            "the common spellings are recognised: {recognised}"
         );
     }
 
