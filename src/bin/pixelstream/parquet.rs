@@ -107,13 +107,6 @@ impl Texts {
         self.ends.push(self.bytes.len());
     }
 
-    fn append(&mut self, mut other: Texts) {
-        let offset = self.bytes.len();
-        self.bytes.append(&mut other.bytes);
-        self.ends
-            .extend(other.ends.into_iter().map(|end| end + offset));
-    }
-
     /// Heap bytes held.
     fn heap_bytes(&self) -> usize {
         self.bytes.capacity() + self.ends.capacity() * 8
@@ -229,38 +222,6 @@ impl ColumnValues {
         }
     }
 
-    fn append(&mut self, other: ColumnValues) {
-        match (self, other) {
-            (ColumnValues::Int32(v, d), ColumnValues::Int32(mut ov, mut od)) => {
-                v.append(&mut ov);
-                d.append(&mut od);
-            }
-            (ColumnValues::Int64(v, d), ColumnValues::Int64(mut ov, mut od)) => {
-                v.append(&mut ov);
-                d.append(&mut od);
-            }
-            (ColumnValues::Double(v, d), ColumnValues::Double(mut ov, mut od)) => {
-                v.append(&mut ov);
-                d.append(&mut od);
-            }
-            (ColumnValues::Int96(v, d), ColumnValues::Int96(mut ov, mut od)) => {
-                v.append(&mut ov);
-                d.append(&mut od);
-            }
-            (ColumnValues::Text(t, d), ColumnValues::Text(ot, mut od)) => {
-                t.append(ot);
-                d.append(&mut od);
-            }
-            (ColumnValues::List(t, d, r), ColumnValues::List(ot, mut od, mut or)) => {
-                t.append(ot);
-                d.append(&mut od);
-                r.append(&mut or);
-            }
-            // Chunks are all built from COLUMNS, so their columns always line up.
-            _ => unreachable!("row chunks of different schemas"),
-        }
-    }
-
     /// Heap bytes held (capacity, not length: that is what the allocator gave).
     fn heap_bytes(&self) -> usize {
         match self {
@@ -311,7 +272,6 @@ fn int96_of(at: Timestamp) -> Int96 {
 
 /// Records bound for one partition, column by column.
 pub struct RowChunk {
-    rows: usize,
     columns: Vec<ColumnValues>,
 }
 
@@ -319,7 +279,6 @@ impl RowChunk {
     /// An empty chunk with the table's columns.
     pub fn new() -> RowChunk {
         RowChunk {
-            rows: 0,
             columns: COLUMNS.iter().map(ColumnValues::for_column).collect(),
         }
     }
@@ -327,15 +286,6 @@ impl RowChunk {
     /// Adds one record.
     pub fn push(&mut self, record: &Record<'_>) {
         record.for_each_value(|index, value| self.columns[index].push(value));
-        self.rows += 1;
-    }
-
-    /// Adds the rows of `other` after this chunk's.
-    fn append(&mut self, other: RowChunk) {
-        for (column, values) in self.columns.iter_mut().zip(other.columns) {
-            column.append(values);
-        }
-        self.rows += other.rows;
     }
 
     /// Heap bytes held.
@@ -385,7 +335,9 @@ const UNIQUE_PER_ROW: &[&str] = &[
 pub struct ParquetObject {
     writer: SerializedFileWriter<BufWriter<File>>,
     limits: Limits,
-    pending: Option<RowChunk>,
+    /// Chunks of rows not yet written, in arrival order: written one after the other into
+    /// the next row group's column chunks, never copied into one.
+    pending: Vec<RowChunk>,
     row_groups: usize,
 }
 
@@ -409,22 +361,15 @@ impl ParquetObject {
         Ok(ParquetObject {
             writer,
             limits,
-            pending: None,
+            pending: Vec::new(),
             row_groups: 0,
         })
     }
 
     /// Adds rows; writes a row group when enough are pending.
     pub fn add(&mut self, chunk: RowChunk) -> Result<(), String> {
-        match &mut self.pending {
-            Some(pending) => pending.append(chunk),
-            None => self.pending = Some(chunk),
-        }
-        if self
-            .pending
-            .as_ref()
-            .is_some_and(|pending| pending.heap_bytes() >= self.limits.row_group_bytes)
-        {
+        self.pending.push(chunk);
+        if self.pending_bytes() >= self.limits.row_group_bytes {
             self.write_row_group()?;
         }
         Ok(())
@@ -432,7 +377,7 @@ impl ParquetObject {
 
     /// Heap bytes of the rows not yet written.
     pub fn pending_bytes(&self) -> usize {
-        self.pending.as_ref().map_or(0, RowChunk::heap_bytes)
+        self.pending.iter().map(RowChunk::heap_bytes).sum()
     }
 
     /// Whether the object holds its [`Limits::row_groups_per_object`] and should be finished.
@@ -440,17 +385,23 @@ impl ParquetObject {
         self.row_groups >= self.limits.row_groups_per_object
     }
 
-    /// Writes the pending rows as one row group.
+    /// Writes the pending rows as one row group, each column chunk from every pending chunk
+    /// in turn.
     pub fn write_row_group(&mut self) -> Result<(), String> {
-        let Some(mut chunk) = self.pending.take() else {
+        if self.pending.is_empty() {
             return Ok(());
-        };
+        }
+        let mut chunks = std::mem::take(&mut self.pending);
         let mut group = self.writer.next_row_group().map_err(|e| e.to_string())?;
-        for values in &mut chunk.columns {
+        for index in 0..COLUMNS.len() {
             let Some(mut column) = group.next_column().map_err(|e| e.to_string())? else {
                 return Err("the Parquet schema has fewer columns than the record".into());
             };
-            values.write(&mut column).map_err(|e| e.to_string())?;
+            for chunk in &mut chunks {
+                chunk.columns[index]
+                    .write(&mut column)
+                    .map_err(|e| e.to_string())?;
+            }
             column.close().map_err(|e| e.to_string())?;
         }
         group.close().map_err(|e| e.to_string())?;
