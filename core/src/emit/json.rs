@@ -1,63 +1,42 @@
 //! A small JSON writer for the hot path: records are written straight into a byte buffer.
 
-/// Bytes that must be escaped in a JSON string (controls, `"` and `\`).
-const fn needs_escape_table() -> [bool; 256] {
-    let mut table = [false; 256];
-    let mut byte = 0;
-    while byte < 0x20 {
-        table[byte] = true;
-        byte += 1;
-    }
-    table[b'"' as usize] = true;
-    table[b'\\' as usize] = true;
-    table
+/// Whether a byte must be escaped in a JSON string (controls, `"` and `\`).
+const fn needs_escape(byte: u8) -> bool {
+    byte < 0x20 || byte == b'"' || byte == b'\\'
 }
-
-static NEEDS_ESCAPE: [bool; 256] = needs_escape_table();
 
 /// Appends `text` as a quoted JSON string.
 pub fn write_str(out: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
-    let mut start = 0;
-    while let Some(found) = first_to_escape(&bytes[start..]) {
-        let at = start + found;
-        out.extend_from_slice(&bytes[start..at]);
-        write_escape(out, bytes[at]);
-        start = at + 1;
+    if has_byte_to_escape(bytes) {
+        write_escaped(out, bytes);
+    } else {
+        out.extend_from_slice(bytes);
     }
-    out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
 }
 
-/// Position of the first byte of `bytes` that must be escaped. Eight bytes at a time: a
-/// word with none of them (the usual case) is passed over with a few arithmetic steps.
-fn first_to_escape(bytes: &[u8]) -> Option<usize> {
-    let mut words = bytes.chunks_exact(8);
-    let mut offset = 0;
-    for word in &mut words {
-        let mut eight = [0; 8];
-        eight.copy_from_slice(word);
-        if may_need_escape(u64::from_le_bytes(eight)) {
-            break;
-        }
-        offset += 8;
-    }
-    bytes[offset..]
+/// Whether any byte of `bytes` must be escaped. Nearly no value has one, so every byte is
+/// looked at without an early exit, which the compiler turns into wide vector compares.
+fn has_byte_to_escape(bytes: &[u8]) -> bool {
+    bytes
         .iter()
-        .position(|&byte| NEEDS_ESCAPE[usize::from(byte)])
-        .map(|at| offset + at)
+        .fold(false, |found, &byte| found | needs_escape(byte))
 }
 
-/// Whether a word of eight bytes holds a control byte, `"` or `\` (never false when it
-/// does; a `true` is checked byte by byte).
-fn may_need_escape(word: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let below = |n: u64, x: u64| x.wrapping_sub(ONES * n) & !x & HIGHS;
-    let zero_byte = |x: u64| below(1, x);
-    (below(0x20, word) | zero_byte(word ^ (ONES * 0x22)) | zero_byte(word ^ (ONES * 0x5c))) != 0
+/// Appends `bytes` with the bytes that need it escaped.
+fn write_escaped(out: &mut Vec<u8>, bytes: &[u8]) {
+    let mut start = 0;
+    for (at, &byte) in bytes.iter().enumerate() {
+        if needs_escape(byte) {
+            out.extend_from_slice(&bytes[start..at]);
+            write_escape(out, byte);
+            start = at + 1;
+        }
+    }
+    out.extend_from_slice(&bytes[start..]);
 }
 
 /// Appends the escape of one byte that needs it.
@@ -120,10 +99,10 @@ mod tests {
     }
 
     #[test]
-    fn every_byte_is_escaped_wherever_it_stands_in_a_word() {
+    fn every_byte_is_escaped_wherever_it_stands() {
         for byte in 0..=0x7f_u8 {
-            for at in 0..17 {
-                let mut text = "x".repeat(17);
+            for at in 0..40 {
+                let mut text = "x".repeat(40);
                 text.replace_range(at..=at, char::from(byte).encode_utf8(&mut [0; 4]));
                 let json = string(&text);
                 assert_eq!(

@@ -45,14 +45,14 @@ pub fn keep_address_out(record: &mut Record<'_>, client_ip: Option<&[u8]>) {
 fn is_canonical_ipv6(text: &str) -> bool {
     let mut groups = 0;
     let mut previous_zero = false;
-    for group in text.split(':') {
-        let zero = group == "0";
+    for group in text.as_bytes().split(|&b| b == b':') {
+        let zero = group == b"0";
         let plain = !group.is_empty()
             && group.len() <= 4
             && group
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-            && (zero || !group.starts_with('0'));
+                .iter()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+            && (zero || group[0] != b'0');
         if !plain || (zero && previous_zero) {
             return false;
         }
