@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use crate::emit::json;
 use crate::enrich::bot::BotReasons;
+use crate::enrich::ids::Id;
 use crate::time::Timestamp;
 
 /// A column of the analytics table.
@@ -108,6 +109,19 @@ impl ColumnValue for Option<Cow<'_, str>> {
     }
 }
 
+impl ColumnValue for Option<Id> {
+    const GLUE_TYPE: &'static str = "string";
+    fn is_null(&self) -> bool {
+        self.is_none()
+    }
+    fn write_json(&self, out: &mut Vec<u8>) {
+        json::write_str(out, self.as_deref().unwrap_or_default());
+    }
+    fn value(&self) -> Value<'_> {
+        self.as_deref().map_or(Value::Null, Value::Text)
+    }
+}
+
 impl ColumnValue for Option<Arc<str>> {
     const GLUE_TYPE: &'static str = "string";
     fn is_null(&self) -> bool {
@@ -190,6 +204,8 @@ impl TextColumn for Option<Arc<str>> {
     }
 }
 
+/// Ids are base64url of a digest: nothing a client wrote can be in them.
+impl TextColumn for Option<Id> {}
 impl TextColumn for Option<i32> {}
 impl TextColumn for Option<i64> {}
 impl TextColumn for Option<f64> {}
@@ -230,6 +246,7 @@ macro_rules! column_type {
     (bigint, $lt:lifetime) => { Option<i64> };
     (double, $lt:lifetime) => { Option<f64> };
     (string, $lt:lifetime) => { Option<Cow<$lt, str>> };
+    (id, $lt:lifetime) => { Option<Id> };
     (shared, $lt:lifetime) => { Option<Arc<str>> };
     (timestamp, $lt:lifetime) => { Option<Timestamp> };
     (reasons, $lt:lifetime) => { BotReasons };
@@ -430,14 +447,14 @@ schema! {
     /// Properties of a custom event, as a JSON string.
     event_data: string,
     /// Unique, replay-stable id of this hit.
-    page_view_id: string,
+    page_view_id: id,
     /// Id of the page view of a visitor on a page on a day.
-    daily_page_view_id: string,
+    daily_page_view_id: id,
     /// Keyed, daily-rotating visitor id.
-    daily_visitor_id: string,
+    daily_visitor_id: id,
     /// The visitor's id under yesterday's salt, for hits in the first 30 minutes of a UTC day
     /// (stitches sessions across midnight).
-    previous_daily_visitor_id: string,
+    previous_daily_visitor_id: id,
 }
 
 #[cfg(test)]

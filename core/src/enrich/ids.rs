@@ -9,8 +9,6 @@ use sha2::{Digest, Sha256};
 
 use std::sync::{Mutex, PoisonError};
 
-use std::borrow::Cow;
-
 use super::page::PageColumns;
 use crate::outcome::{Note, Notes};
 use crate::parse::fields::Field;
@@ -21,6 +19,52 @@ type HmacSha256 = Hmac<Sha256>;
 
 /// Bytes of a digest kept in an id (96 bits: 16 base64url characters).
 const ID_BYTES: usize = 12;
+
+/// Characters of an id.
+const ID_CHARS: usize = 16;
+
+/// A keyed or hashed id: 96 bits of a digest as 16 base64url characters, held inline (no
+/// allocation per id).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Id([u8; ID_CHARS]);
+
+impl Id {
+    /// The id of a digest: its first [`ID_BYTES`] bytes, base64url without padding.
+    fn of_digest(digest: &[u8]) -> Id {
+        let mut text = [0; ID_CHARS];
+        let written = URL_SAFE_NO_PAD
+            .encode_slice(&digest[..ID_BYTES], &mut text)
+            .unwrap_or_default();
+        debug_assert_eq!(written, ID_CHARS);
+        Id(text)
+    }
+
+    /// The id's text.
+    pub fn as_str(&self) -> &str {
+        // base64url is ASCII, so this never falls back.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+impl std::ops::Deref for Id {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Debug for Id {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl PartialEq<&str> for Id {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
 
 /// One day's secret salt, with the HMAC key schedule done once.
 #[derive(Clone)]
@@ -43,39 +87,35 @@ impl DailyKey {
     }
 
     /// A keyed id of `parts`, each length-prefixed so different splits never collide.
-    fn id(&self, parts: &[&[u8]]) -> String {
+    fn id(&self, parts: &[&[u8]]) -> Id {
         let mut mac = self.mac.clone();
         for part in parts {
             mac.update(&(part.len() as u64).to_be_bytes());
             mac.update(part);
         }
-        encode(&mac.finalize().into_bytes())
+        Id::of_digest(&mac.finalize().into_bytes())
     }
 
     /// The visitor of a day on a site: domain, client address and user agent, keyed.
-    pub fn visitor_id(&self, domain: &str, client_ip: &[u8], user_agent: &[u8]) -> String {
+    pub fn visitor_id(&self, domain: &str, client_ip: &[u8], user_agent: &[u8]) -> Id {
         self.id(&[b"visitor", domain.as_bytes(), client_ip, user_agent])
     }
 
     /// One visitor's view of one page on the day.
-    pub fn daily_page_view_id(&self, visitor_id: &str, path: &str) -> String {
+    pub fn daily_page_view_id(&self, visitor_id: &Id, path: &str) -> Id {
         self.id(&[b"page", visitor_id.as_bytes(), path.as_bytes()])
     }
 
     /// A hit without a request id: the whole log line, keyed (it holds the address).
-    pub fn line_id(&self, line: &[u8]) -> String {
+    pub fn line_id(&self, line: &[u8]) -> Id {
         self.id(&[b"line", line])
     }
 }
 
 /// A hit with CloudFront's `x-edge-request-id`: a plain hash of that id, which is unique per
 /// request, holds nothing personal and stays the same on replays, salt or no salt.
-pub fn request_id(edge_request_id: &[u8]) -> String {
-    encode(&Sha256::digest(edge_request_id))
-}
-
-fn encode(digest: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(&digest[..ID_BYTES])
+pub fn request_id(edge_request_id: &[u8]) -> Id {
+    Id::of_digest(&Sha256::digest(edge_request_id))
 }
 
 /// The daily keys a pipeline may use.
@@ -136,13 +176,13 @@ impl Salts {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IdColumns {
     /// Replay-stable id of the hit.
-    pub page_view_id: Option<Cow<'static, str>>,
+    pub page_view_id: Option<Id>,
     /// The visitor's view of the page that day.
-    pub daily_page_view_id: Option<Cow<'static, str>>,
+    pub daily_page_view_id: Option<Id>,
     /// Keyed, daily visitor id.
-    pub daily_visitor_id: Option<Cow<'static, str>>,
+    pub daily_visitor_id: Option<Id>,
     /// The visitor's id under yesterday's salt, just after midnight.
-    pub previous_daily_visitor_id: Option<Cow<'static, str>>,
+    pub previous_daily_visitor_id: Option<Id>,
 }
 
 /// First minutes of a UTC day in which hits also get yesterday's visitor id.
@@ -160,7 +200,7 @@ pub fn columns(hit: &Hit<'_>, salts: &Salts, page: &PageColumns<'_>) -> (IdColum
         (None, None) => None,
     };
     let mut ids = IdColumns {
-        page_view_id: page_view_id.map(Cow::Owned),
+        page_view_id,
         ..IdColumns::default()
     };
     let Some(key) = key else {
@@ -176,14 +216,14 @@ pub fn columns(hit: &Hit<'_>, salts: &Salts, page: &PageColumns<'_>) -> (IdColum
         .unwrap_or_default();
     let visitor_id = key.visitor_id(domain, client_ip, user_agent);
     let path = page.request_path.as_deref().unwrap_or_default();
-    ids.daily_page_view_id = Some(Cow::Owned(key.daily_page_view_id(&visitor_id, path)));
+    ids.daily_page_view_id = Some(key.daily_page_view_id(&visitor_id, path));
     if hit.arrival.ms_of_day() < MIDNIGHT_OVERLAP_MS {
         let yesterday = Timestamp(hit.arrival.0 - MIDNIGHT_OVERLAP_MS - 1).date();
         ids.previous_daily_visitor_id = salts
             .key(yesterday)
-            .map(|key| Cow::Owned(key.visitor_id(domain, client_ip, user_agent)));
+            .map(|key| key.visitor_id(domain, client_ip, user_agent));
     }
-    ids.daily_visitor_id = Some(Cow::Owned(visitor_id));
+    ids.daily_visitor_id = Some(visitor_id);
     (ids, Notes::default())
 }
 
@@ -246,7 +286,7 @@ mod tests {
 
     #[test]
     fn ids_are_not_plain_hashes() {
-        let plain = encode(&Sha256::digest(b"mydomain.tld1.2.3.4UA"));
+        let plain = Id::of_digest(&Sha256::digest(b"mydomain.tld1.2.3.4UA"));
         assert_ne!(
             key(b"").visitor_id("mydomain.tld", b"1.2.3.4", b"UA"),
             plain
