@@ -38,12 +38,19 @@ pub struct ClientFacts {
 pub struct Clients {
     parser: UserAgentParser,
     bots: BotDetector,
-    cache: Mutex<GenerationalCache<Vec<u8>, Arc<ClientFacts>>>,
+    /// Facts per key, one cache per [`KeyKind`]: a key is looked up as it stands, with no
+    /// copy per record.
+    cache: Mutex<[FactsCache; 2]>,
 }
 
-/// Cache-key tags: a raw (encoded) header and an already decoded string differ.
-const RAW_HEADER: u8 = b'h';
-const DECODED: u8 = b'd';
+type FactsCache = GenerationalCache<Vec<u8>, Arc<ClientFacts>>;
+
+/// What a cache key is: a raw (encoded) header and an already decoded string differ.
+#[derive(Clone, Copy)]
+enum KeyKind {
+    RawHeader = 0,
+    Decoded = 1,
+}
 
 impl Clients {
     /// Builds the bot lists; UA regexes compile on first need (see [`Clients::warm_up`]).
@@ -57,7 +64,7 @@ impl Clients {
         Clients {
             parser,
             bots,
-            cache: Mutex::new(GenerationalCache::new(CACHE_GENERATION)),
+            cache: Mutex::new([(); 2].map(|()| GenerationalCache::new(CACHE_GENERATION))),
         }
     }
 
@@ -73,27 +80,29 @@ impl Clients {
 
     /// Facts for a `cs-user-agent` value as CloudFront logs it (percent-encoded once).
     pub fn from_header(&self, raw: &[u8]) -> Arc<ClientFacts> {
-        self.cached(RAW_HEADER, raw, || header_value(raw).into_owned())
+        self.cached(KeyKind::RawHeader, raw, || header_value(raw).into_owned())
     }
 
     /// Facts for an already decoded user agent (the tracker's `ua`, when the header is absent).
     pub fn from_decoded(&self, ua: &str) -> Arc<ClientFacts> {
-        self.cached(DECODED, ua.as_bytes(), || ua.to_owned())
+        self.cached(KeyKind::Decoded, ua.as_bytes(), || ua.to_owned())
     }
 
-    fn cached(&self, tag: u8, key: &[u8], decode: impl FnOnce() -> String) -> Arc<ClientFacts> {
-        let mut tagged = Vec::with_capacity(key.len() + 1);
-        tagged.push(tag);
-        tagged.extend_from_slice(key);
+    fn cached(
+        &self,
+        kind: KeyKind,
+        key: &[u8],
+        decode: impl FnOnce() -> String,
+    ) -> Arc<ClientFacts> {
         let cache = || self.cache.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(facts) = cache().get(tagged.as_slice()) {
+        if let Some(facts) = cache()[kind as usize].get(key) {
             return facts;
         }
         // Described outside the lock: a first sight may compile regexes for milliseconds, and
         // the batch's other workers should not wait for it. Two workers may describe the same
         // new user agent; both get the same facts.
         let facts = Arc::new(self.describe(decode()));
-        cache().insert(tagged, Arc::clone(&facts));
+        cache()[kind as usize].insert(key.to_vec(), Arc::clone(&facts));
         facts
     }
 
@@ -251,6 +260,15 @@ mod tests {
             Arc::ptr_eq(&first, &clients.from_header(raw)),
             "second lookup is a cache hit"
         );
+    }
+
+    #[test]
+    fn raw_and_decoded_keys_never_share_an_entry() {
+        let clients = Clients::new();
+        let header = clients.from_header(b"Mozilla/5.0%20(X11)");
+        let decoded = clients.from_decoded("Mozilla/5.0%20(X11)");
+        assert_eq!(&*header.decoded, "Mozilla/5.0 (X11)");
+        assert_eq!(&*decoded.decoded, "Mozilla/5.0%20(X11)");
     }
 
     #[test]
