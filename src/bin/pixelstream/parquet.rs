@@ -107,6 +107,13 @@ impl Texts {
         self.ends.push(self.bytes.len());
     }
 
+    fn append(&mut self, mut other: Texts) {
+        let offset = self.bytes.len();
+        self.bytes.append(&mut other.bytes);
+        self.ends
+            .extend(other.ends.into_iter().map(|end| end + offset));
+    }
+
     /// Heap bytes held.
     fn heap_bytes(&self) -> usize {
         self.bytes.capacity() + self.ends.capacity() * 8
@@ -222,6 +229,38 @@ impl ColumnValues {
         }
     }
 
+    fn append(&mut self, other: ColumnValues) {
+        match (self, other) {
+            (ColumnValues::Int32(v, d), ColumnValues::Int32(mut ov, mut od)) => {
+                v.append(&mut ov);
+                d.append(&mut od);
+            }
+            (ColumnValues::Int64(v, d), ColumnValues::Int64(mut ov, mut od)) => {
+                v.append(&mut ov);
+                d.append(&mut od);
+            }
+            (ColumnValues::Double(v, d), ColumnValues::Double(mut ov, mut od)) => {
+                v.append(&mut ov);
+                d.append(&mut od);
+            }
+            (ColumnValues::Int96(v, d), ColumnValues::Int96(mut ov, mut od)) => {
+                v.append(&mut ov);
+                d.append(&mut od);
+            }
+            (ColumnValues::Text(t, d), ColumnValues::Text(ot, mut od)) => {
+                t.append(ot);
+                d.append(&mut od);
+            }
+            (ColumnValues::List(t, d, r), ColumnValues::List(ot, mut od, mut or)) => {
+                t.append(ot);
+                d.append(&mut od);
+                r.append(&mut or);
+            }
+            // Chunks are all built from COLUMNS, so their columns always line up.
+            _ => unreachable!("row chunks of different schemas"),
+        }
+    }
+
     /// Heap bytes held (capacity, not length: that is what the allocator gave).
     fn heap_bytes(&self) -> usize {
         match self {
@@ -272,6 +311,7 @@ fn int96_of(at: Timestamp) -> Int96 {
 
 /// Records bound for one partition, column by column.
 pub struct RowChunk {
+    rows: usize,
     columns: Vec<ColumnValues>,
 }
 
@@ -279,6 +319,7 @@ impl RowChunk {
     /// An empty chunk with the table's columns.
     pub fn new() -> RowChunk {
         RowChunk {
+            rows: 0,
             columns: COLUMNS.iter().map(ColumnValues::for_column).collect(),
         }
     }
@@ -286,6 +327,15 @@ impl RowChunk {
     /// Adds one record.
     pub fn push(&mut self, record: &Record<'_>) {
         record.for_each_value(|index, value| self.columns[index].push(value));
+        self.rows += 1;
+    }
+
+    /// Adds the rows of `other` after this chunk's.
+    fn append(&mut self, other: RowChunk) {
+        for (column, values) in self.columns.iter_mut().zip(other.columns) {
+            column.append(values);
+        }
+        self.rows += other.rows;
     }
 
     /// Heap bytes held.
@@ -335,9 +385,7 @@ const UNIQUE_PER_ROW: &[&str] = &[
 pub struct ParquetObject {
     writer: SerializedFileWriter<BufWriter<File>>,
     limits: Limits,
-    /// Chunks of rows not yet written, in arrival order: written one after the other into
-    /// the next row group's column chunks, never copied into one.
-    pending: Vec<RowChunk>,
+    pending: Option<RowChunk>,
     row_groups: usize,
 }
 
@@ -361,15 +409,22 @@ impl ParquetObject {
         Ok(ParquetObject {
             writer,
             limits,
-            pending: Vec::new(),
+            pending: None,
             row_groups: 0,
         })
     }
 
     /// Adds rows; writes a row group when enough are pending.
     pub fn add(&mut self, chunk: RowChunk) -> Result<(), String> {
-        self.pending.push(chunk);
-        if self.pending_bytes() >= self.limits.row_group_bytes {
+        match &mut self.pending {
+            Some(pending) => pending.append(chunk),
+            None => self.pending = Some(chunk),
+        }
+        if self
+            .pending
+            .as_ref()
+            .is_some_and(|pending| pending.heap_bytes() >= self.limits.row_group_bytes)
+        {
             self.write_row_group()?;
         }
         Ok(())
@@ -377,7 +432,7 @@ impl ParquetObject {
 
     /// Heap bytes of the rows not yet written.
     pub fn pending_bytes(&self) -> usize {
-        self.pending.iter().map(RowChunk::heap_bytes).sum()
+        self.pending.as_ref().map_or(0, RowChunk::heap_bytes)
     }
 
     /// Whether the object holds its [`Limits::row_groups_per_object`] and should be finished.
@@ -385,23 +440,17 @@ impl ParquetObject {
         self.row_groups >= self.limits.row_groups_per_object
     }
 
-    /// Writes the pending rows as one row group, each column chunk from every pending chunk
-    /// in turn.
+    /// Writes the pending rows as one row group.
     pub fn write_row_group(&mut self) -> Result<(), String> {
-        if self.pending.is_empty() {
+        let Some(mut chunk) = self.pending.take() else {
             return Ok(());
-        }
-        let mut chunks = std::mem::take(&mut self.pending);
+        };
         let mut group = self.writer.next_row_group().map_err(|e| e.to_string())?;
-        for index in 0..COLUMNS.len() {
+        for values in &mut chunk.columns {
             let Some(mut column) = group.next_column().map_err(|e| e.to_string())? else {
                 return Err("the Parquet schema has fewer columns than the record".into());
             };
-            for chunk in &mut chunks {
-                chunk.columns[index]
-                    .write(&mut column)
-                    .map_err(|e| e.to_string())?;
-            }
+            values.write(&mut column).map_err(|e| e.to_string())?;
             column.close().map_err(|e| e.to_string())?;
         }
         group.close().map_err(|e| e.to_string())?;
