@@ -121,10 +121,12 @@ fn replay_lines(
     let workers = thread::available_parallelism().map_or(1, usize::from);
     let mut summary = BatchSummary::default();
     thread::scope(|scope| -> Result<(), String> {
-        // One queued batch per channel keeps every worker busy; more in flight only holds
-        // memory (about 1 MiB of lines and its answers each).
+        // One queued job keeps every worker busy; a finished batch waits in its worker until
+        // the writer takes it. More in flight only holds memory (about 1 MiB of lines and its
+        // answers each): when the writer is the slower side (Parquet), a queued answer too
+        // raised the peak of a 1 GB replay by 2-4 MiB.
         let (job_tx, job_rx) = sync_channel::<Job>(1);
-        let (done_tx, done_rx) = sync_channel::<Done>(1);
+        let (done_tx, done_rx) = sync_channel::<Done>(0);
         let reader = scope.spawn({
             let consumed = Arc::clone(&consumed);
             move || read_batches(sources, framing, &job_tx, &consumed)
