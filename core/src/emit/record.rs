@@ -96,44 +96,25 @@ impl ColumnValue for Option<f64> {
     }
 }
 
-impl ColumnValue for Option<Cow<'_, str>> {
-    const GLUE_TYPE: &'static str = "string";
-    fn is_null(&self) -> bool {
-        self.is_none()
-    }
-    fn write_json(&self, out: &mut Vec<u8>) {
-        json::write_str(out, self.as_deref().unwrap_or_default());
-    }
-    fn value(&self) -> Value<'_> {
-        self.as_deref().map_or(Value::Null, Value::Text)
-    }
+/// String columns: text borrowed from the line, shared from a table, or an id.
+macro_rules! string_column {
+    ($($ty:ty),+) => {$(
+        impl ColumnValue for $ty {
+            const GLUE_TYPE: &'static str = "string";
+            fn is_null(&self) -> bool {
+                self.is_none()
+            }
+            fn write_json(&self, out: &mut Vec<u8>) {
+                json::write_str(out, self.as_deref().unwrap_or_default());
+            }
+            fn value(&self) -> Value<'_> {
+                self.as_deref().map_or(Value::Null, Value::Text)
+            }
+        }
+    )+};
 }
 
-impl ColumnValue for Option<Id> {
-    const GLUE_TYPE: &'static str = "string";
-    fn is_null(&self) -> bool {
-        self.is_none()
-    }
-    fn write_json(&self, out: &mut Vec<u8>) {
-        json::write_str(out, self.as_deref().unwrap_or_default());
-    }
-    fn value(&self) -> Value<'_> {
-        self.as_deref().map_or(Value::Null, Value::Text)
-    }
-}
-
-impl ColumnValue for Option<Arc<str>> {
-    const GLUE_TYPE: &'static str = "string";
-    fn is_null(&self) -> bool {
-        self.is_none()
-    }
-    fn write_json(&self, out: &mut Vec<u8>) {
-        json::write_str(out, self.as_deref().unwrap_or_default());
-    }
-    fn value(&self) -> Value<'_> {
-        self.as_deref().map_or(Value::Null, Value::Text)
-    }
-}
+string_column!(Option<Cow<'_, str>>, Option<Arc<str>>, Option<Id>);
 
 impl ColumnValue for Option<Timestamp> {
     const GLUE_TYPE: &'static str = "timestamp";
