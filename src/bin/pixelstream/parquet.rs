@@ -311,7 +311,6 @@ fn int96_of(at: Timestamp) -> Int96 {
 
 /// Records bound for one partition, column by column.
 pub struct RowChunk {
-    rows: usize,
     columns: Vec<ColumnValues>,
 }
 
@@ -319,7 +318,6 @@ impl RowChunk {
     /// An empty chunk with the table's columns.
     pub fn new() -> RowChunk {
         RowChunk {
-            rows: 0,
             columns: COLUMNS.iter().map(ColumnValues::for_column).collect(),
         }
     }
@@ -327,7 +325,6 @@ impl RowChunk {
     /// Adds one record.
     pub fn push(&mut self, record: &Record<'_>) {
         record.for_each_value(|index, value| self.columns[index].push(value));
-        self.rows += 1;
     }
 
     /// Adds the rows of `other` after this chunk's.
@@ -335,7 +332,6 @@ impl RowChunk {
         for (column, values) in self.columns.iter_mut().zip(other.columns) {
             column.append(values);
         }
-        self.rows += other.rows;
     }
 
     /// Heap bytes held.
