@@ -4,13 +4,14 @@
 use std::borrow::Cow;
 
 /// Decodes `%XX` escapes; with `plus_as_space`, `+` becomes a space (form encoding).
-/// Borrows when there is nothing to decode; otherwise one copy, decoded in place.
+/// Borrows when there is nothing to decode; otherwise one copy, decoded as it is made.
 pub fn percent_decode(input: &[u8], plus_as_space: bool) -> Cow<'_, [u8]> {
     match first_special(input, plus_as_space) {
         None => Cow::Borrowed(input),
         Some(first) => {
-            let mut out = input.to_vec();
-            decode_in_place(&mut out, first, plus_as_space);
+            let mut out = Vec::with_capacity(input.len());
+            out.extend_from_slice(&input[..first]);
+            out.extend(Decoded::new(input[first..].iter().copied(), plus_as_space));
             Cow::Owned(out)
         }
     }
@@ -25,23 +26,45 @@ fn first_special(input: &[u8], plus_as_space: bool) -> Option<usize> {
     }
 }
 
-/// Decodes `bytes` from `from` (the first `%` or `+`) in place: the decoded text is never
-/// longer than the encoded one, so it is written behind the reading position, then the
-/// vector is cut to it. A plain byte loop: the escapes of encoded URLs are too dense for a
-/// search per escape to pay.
-fn decode_in_place(bytes: &mut Vec<u8>, from: usize, plus_as_space: bool) {
-    let (mut read, mut write) = (from, from);
-    while let Some(&byte) = bytes.get(read) {
-        let (decoded, width) = match byte {
-            b'%' => escaped_byte(&bytes[read + 1..]).map_or((b'%', 1), |byte| (byte, 3)),
-            b'+' if plus_as_space => (b' ', 1),
-            _ => (byte, 1),
-        };
-        bytes[write] = decoded;
-        write += 1;
-        read += width;
+/// The bytes of `bytes` with their `%XX` escapes (and with `plus_as_space`, `+`) decoded as
+/// they are read. A plain byte loop: the escapes of encoded URLs are too dense for a search
+/// per escape to pay. `bytes` may itself be decoding, so two levels of encoding are undone in
+/// one pass.
+#[derive(Clone)]
+struct Decoded<I> {
+    bytes: I,
+    plus_as_space: bool,
+}
+
+impl<I: Iterator<Item = u8> + Clone> Decoded<I> {
+    fn new(bytes: I, plus_as_space: bool) -> Self {
+        Decoded {
+            bytes,
+            plus_as_space,
+        }
     }
-    bytes.truncate(write);
+}
+
+impl<I: Iterator<Item = u8> + Clone> Iterator for Decoded<I> {
+    type Item = u8;
+
+    fn next(&mut self) -> Option<u8> {
+        Some(match self.bytes.next()? {
+            b'%' => {
+                let mut ahead = self.bytes.clone();
+                let digits = ahead.next().zip(ahead.next());
+                match digits.and_then(|(high, low)| escaped_byte(&[high, low])) {
+                    Some(decoded) => {
+                        self.bytes = ahead;
+                        decoded
+                    }
+                    None => b'%',
+                }
+            }
+            b'+' if self.plus_as_space => b' ',
+            other => other,
+        })
+    }
 }
 
 /// The byte of a `%XX` escape whose two hex digits start `rest`.
@@ -90,48 +113,10 @@ pub fn tracker_value(raw: &[u8]) -> Cow<'_, str> {
     if memchr::memchr2(b'%', b'+', raw).is_none() {
         return String::from_utf8_lossy(raw);
     }
-    let mut once = DecodedOnce { rest: raw };
+    let once = Decoded::new(raw.iter().copied(), false);
     let mut twice = Vec::with_capacity(raw.len());
-    while let Some(byte) = once.next() {
-        twice.push(match byte {
-            b'%' => {
-                let mut ahead = once.clone();
-                let escaped = ahead.next().zip(ahead.next());
-                match escaped.and_then(|(high, low)| escaped_byte(&[high, low])) {
-                    Some(decoded) => {
-                        once = ahead;
-                        decoded
-                    }
-                    None => b'%',
-                }
-            }
-            b'+' => b' ',
-            other => other,
-        });
-    }
+    twice.extend(Decoded::new(once, true));
     to_text(Cow::Owned(twice))
-}
-
-/// The bytes of a value with its `%XX` escapes decoded once, as they are read.
-#[derive(Clone)]
-struct DecodedOnce<'a> {
-    rest: &'a [u8],
-}
-
-impl Iterator for DecodedOnce<'_> {
-    type Item = u8;
-
-    fn next(&mut self) -> Option<u8> {
-        let (&first, tail) = self.rest.split_first()?;
-        if first == b'%'
-            && let Some(decoded) = escaped_byte(tail)
-        {
-            self.rest = &tail[2..];
-            return Some(decoded);
-        }
-        self.rest = tail;
-        Some(first)
-    }
 }
 
 /// Decodes a URL query value as far as it goes: form-decodes, then keeps decoding while valid
