@@ -342,12 +342,15 @@ fn compile(pattern: &str, case_insensitive: bool, form: Form) -> Result<Regex, B
     build(true)
 }
 
-/// The meta engine's configuration as `regex::Regex` sets it.
+/// The meta engine's configuration as `regex::Regex` sets it, without the full DFA: most of
+/// these regexes run on a handful of user agents (the facts are cached), and building a full
+/// DFA for each of the small ones cost a cold start more than the lazy DFA saves afterwards.
 fn regex_config() -> meta::Config {
     meta::Config::new()
         .match_kind(MatchKind::LeftmostFirst)
         .nfa_size_limit(Some(10 << 20))
         .hybrid_cache_capacity(2 << 20)
+        .dfa(false)
 }
 
 /// `pattern` with `\d`, `\D`, `\w` and `\W` spelled as ASCII classes, and `{0,n}` / `{1,n}`
