@@ -333,6 +333,30 @@ fn any_input_line_gives_exactly_one_output_line() {
     assert_eq!(lines[5]["reason"], "missing_event_type");
 }
 
+#[test]
+fn a_replay_of_many_batches_answers_in_input_order() {
+    // About 7 MB: several 1 MiB batches, answered by every core, written in input order.
+    const LINES: usize = 6_000;
+    let padding = "a".repeat(1_000);
+    let mut input = Vec::new();
+    for n in 0..LINES {
+        input.extend(ownstats_line_with_query(&format!(
+            "t=pv&ts=1682083804768&hn=mydomain.tld&pa=%252Fpage%252F{n}&w=3440&h=1440&x={padding}"
+        )));
+    }
+    let out = pixelstream(&["replay", "--fields", "ownstats", "-"], &input);
+    assert_succeeded(&out);
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), LINES);
+    for (n, line) in lines.iter().enumerate() {
+        assert_eq!(
+            line["record"]["request_path"],
+            format!("/page/{n}"),
+            "{line}"
+        );
+    }
+}
+
 /// `replay --out dir --out-format format` of the ownstats fixture lines.
 fn replay_ownstats_into(dir: &std::path::Path, format: &str) -> Output {
     pixelstream(

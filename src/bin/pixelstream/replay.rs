@@ -2,7 +2,6 @@
 //! read as a stream of Firehose-sized batches, answered on every core, and written in input
 //! order.
 
-use std::collections::BTreeMap;
 use std::io::{self, BufWriter, Read, Write};
 use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -86,16 +85,15 @@ pub(crate) enum Output {
     Tree(OutFormat),
 }
 
-/// A batch of lines to answer: its place in the output order and its input.
+/// A batch of lines to answer, from input `source`, and where its answer goes.
 struct Job {
-    seq: usize,
     source: usize,
     lines: LineBatch,
+    reply: SyncSender<Done>,
 }
 
 /// An answered batch.
 struct Done {
-    seq: usize,
     source: usize,
     answers: BatchAnswers,
     /// The kept rows by partition, for Parquet output.
@@ -121,32 +119,29 @@ fn replay_lines(
     let workers = thread::available_parallelism().map_or(1, usize::from);
     let mut summary = BatchSummary::default();
     thread::scope(|scope| -> Result<(), String> {
-        // One queued job keeps every worker busy; a finished batch waits in its worker until
-        // the writer takes it. More in flight only holds memory (about 1 MiB of lines and its
-        // answers each): when the writer is the slower side (Parquet), a queued answer too
-        // raised the peak of a 1 GB replay by 2-4 MiB.
+        // Answers come back in input order: the reader hands the writer each batch's reply
+        // channel before queueing the batch. The writer waits for the oldest batch, so at most
+        // `workers` batches (about 1 MiB of lines and its answers each) are in flight beyond
+        // it, however unevenly the workers run; one queued job keeps every worker busy.
         let (job_tx, job_rx) = sync_channel::<Job>(1);
-        let (done_tx, done_rx) = sync_channel::<Done>(0);
+        let (order_tx, order_rx) = sync_channel::<Receiver<Done>>(workers);
         let reader = scope.spawn({
             let consumed = Arc::clone(&consumed);
-            move || read_batches(sources, framing, &job_tx, &consumed)
+            move || read_batches(sources, framing, &order_tx, &job_tx, &consumed)
         });
         let job_rx = Arc::new(Mutex::new(job_rx));
         for _ in 0..workers {
-            let (job_rx, done_tx) = (Arc::clone(&job_rx), done_tx.clone());
-            scope.spawn(move || answer_jobs(pipeline, salts, output, &job_rx, &done_tx));
+            let job_rx = Arc::clone(&job_rx);
+            scope.spawn(move || answer_jobs(pipeline, salts, output, &job_rx));
         }
-        drop((job_rx, done_tx));
-        let mut pending = BTreeMap::new();
-        let mut next = 0;
-        for done in done_rx {
-            pending.insert(done.seq, done);
-            while let Some(done) = pending.remove(&next) {
-                summary.merge(&done.answers.summary);
-                sink.write(done.source, &done.answers, done.chunks)?;
-                progress.update(consumed.load(Ordering::Relaxed));
-                next += 1;
-            }
+        drop(job_rx);
+        for reply in order_rx {
+            let Ok(done) = reply.recv() else {
+                return Err("a replay worker stopped unexpectedly".into());
+            };
+            summary.merge(&done.answers.summary);
+            sink.write(done.source, &done.answers, done.chunks)?;
+            progress.update(consumed.load(Ordering::Relaxed));
         }
         reader
             .join()
@@ -157,14 +152,15 @@ fn replay_lines(
     Ok(summary)
 }
 
-/// Reads every source into batches of about [`BATCH_BUFFER_BYTES`] and queues them.
+/// Reads every source into batches of about [`BATCH_BUFFER_BYTES`] and queues them, each
+/// batch's reply channel first to `order`, in input order.
 fn read_batches(
     sources: &[Source],
     framing: Framing,
+    order: &SyncSender<Receiver<Done>>,
     jobs: &SyncSender<Job>,
     consumed: &Arc<AtomicU64>,
 ) -> Result<(), String> {
-    let mut seq = 0;
     for (index, source) in sources.iter().enumerate() {
         let mut reader = source.open_as(framing, Arc::clone(consumed))?;
         let mut first_line = 1;
@@ -172,40 +168,33 @@ fn read_batches(
             .map_err(|e| format!("cannot read {}: {e}", source.describe()))?
         {
             first_line += lines.len();
+            let (reply, answer) = sync_channel(1);
             let job = Job {
-                seq,
                 source: index,
                 lines,
+                reply,
             };
-            if jobs.send(job).is_err() {
+            if order.send(answer).is_err() || jobs.send(job).is_err() {
                 // The writer stopped (it reports why); nothing more to read for.
                 return Ok(());
             }
-            seq += 1;
         }
     }
     Ok(())
 }
 
 /// A worker: answers queued batches until the queue closes.
-fn answer_jobs(
-    pipeline: &Pipeline,
-    salts: &Salts,
-    output: Output,
-    jobs: &Mutex<Receiver<Job>>,
-    done: &SyncSender<Done>,
-) {
+fn answer_jobs(pipeline: &Pipeline, salts: &Salts, output: Output, jobs: &Mutex<Receiver<Job>>) {
     loop {
         let job = jobs.lock().unwrap_or_else(PoisonError::into_inner).recv();
         let Ok(job) = job else { return };
         let (answers, chunks) = answer_job(pipeline, salts, output, &job.lines);
         let answered = Done {
-            seq: job.seq,
             source: job.source,
             answers,
             chunks,
         };
-        if done.send(answered).is_err() {
+        if job.reply.send(answered).is_err() {
             return;
         }
     }
