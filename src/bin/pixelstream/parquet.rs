@@ -231,22 +231,12 @@ impl ColumnValues {
 
     fn append(&mut self, other: ColumnValues) {
         match (self, other) {
-            (ColumnValues::Int32(v, d), ColumnValues::Int32(mut ov, mut od)) => {
-                v.append(&mut ov);
-                d.append(&mut od);
+            (ColumnValues::Int32(v, d), ColumnValues::Int32(ov, od)) => append_some(v, d, ov, od),
+            (ColumnValues::Int64(v, d), ColumnValues::Int64(ov, od)) => append_some(v, d, ov, od),
+            (ColumnValues::Double(v, d), ColumnValues::Double(ov, od)) => {
+                append_some(v, d, ov, od);
             }
-            (ColumnValues::Int64(v, d), ColumnValues::Int64(mut ov, mut od)) => {
-                v.append(&mut ov);
-                d.append(&mut od);
-            }
-            (ColumnValues::Double(v, d), ColumnValues::Double(mut ov, mut od)) => {
-                v.append(&mut ov);
-                d.append(&mut od);
-            }
-            (ColumnValues::Int96(v, d), ColumnValues::Int96(mut ov, mut od)) => {
-                v.append(&mut ov);
-                d.append(&mut od);
-            }
+            (ColumnValues::Int96(v, d), ColumnValues::Int96(ov, od)) => append_some(v, d, ov, od),
             (ColumnValues::Text(t, d), ColumnValues::Text(ot, mut od)) => {
                 t.append(ot);
                 d.append(&mut od);
@@ -292,6 +282,17 @@ impl ColumnValues {
 fn push_some<T>(values: &mut Vec<T>, defs: &mut Vec<i16>, value: T) {
     values.push(value);
     defs.push(1);
+}
+
+/// Adds another chunk's values and definition levels of one column after these.
+fn append_some<T>(
+    values: &mut Vec<T>,
+    defs: &mut Vec<i16>,
+    mut more: Vec<T>,
+    mut more_defs: Vec<i16>,
+) {
+    values.append(&mut more);
+    defs.append(&mut more_defs);
 }
 
 /// A timestamp as Hive's INT96: nanoseconds of the day (little-endian, 8 bytes), then the
