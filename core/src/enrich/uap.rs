@@ -345,6 +345,8 @@ fn compile(pattern: &str, case_insensitive: bool, form: Form) -> Result<Regex, B
 /// The meta engine's configuration as `regex::Regex` sets it, without the full DFA: most of
 /// these regexes run on a handful of user agents (the facts are cached), and building a full
 /// DFA for each of the small ones cost a cold start more than the lazy DFA saves afterwards.
+/// The lazy DFA stays: without it a cold start compiles about a quarter less, but every user
+/// agent not yet cached takes more than twice as long to parse.
 fn regex_config() -> meta::Config {
     meta::Config::new()
         .match_kind(MatchKind::LeftmostFirst)
